@@ -1,0 +1,325 @@
+"""The accounts file: one ``[account NAME]`` section per mailbox.
+
+``parse(text, source)`` turns the INI text into :class:`Account` objects and
+reports every problem at once (file:line, section, key, what to write
+instead); ``load(path)`` reads the file; ``find(accounts, name)`` picks one.
+
+This module is on the token hot path: stdlib only, no dataclasses, pathlib
+or typing imports (each costs more than serving a cached token).
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import re
+
+from offlineimap_oauth.errors import ConfigError
+
+OUTLOOK_RESOURCE = "https://outlook.office.com/"
+DEFAULT_SCOPES = (
+    OUTLOOK_RESOURCE + "IMAP.AccessAsUser.All",
+    # The seed's author found SMTP XOAUTH2 failing without the POP permission.
+    OUTLOOK_RESOURCE + "POP.AccessAsUser.All",
+    OUTLOOK_RESOURCE + "SMTP.Send",
+)
+# MSAL adds these itself and refuses them as input; users copy them from
+# Microsoft's docs, so they are accepted and dropped.
+RESERVED_SCOPES = frozenset({"offline_access", "openid", "profile"})
+# Bare names resolve to Microsoft Graph, whose tokens Outlook's IMAP/SMTP refuse.
+BARE_OUTLOOK_SCOPES = frozenset({"imap.accessasuser.all", "pop.accessasuser.all", "smtp.send"})
+NATIVECLIENT_REDIRECT = "https://login.microsoftonline.com/common/oauth2/nativeclient"
+LOCALHOST_REDIRECT = "http://localhost"
+PUBLIC_CLOUD = "https://login.microsoftonline.com"
+TENANT_WORDS = ("consumers", "organizations", "common")
+FLOWS = ("auto", "paste", "localhost", "device")
+# Mirrors msal.authority.WELL_KNOWN_AUTHORITY_HOSTS without importing MSAL:
+# any other host gets instance_discovery=False, else MSAL asks
+# login.microsoftonline.com about it on every call.
+MICROSOFT_HOSTS = frozenset({
+    "login.microsoftonline.com", "login.microsoft.com", "login.windows.net",
+    "sts.windows.net", "login.chinacloudapi.cn", "login.partner.microsoftonline.cn",
+    "login.microsoftonline.de", "login-us.microsoftonline.com",
+    "login.microsoftonline.us", "login.usgovcloudapi.net",
+    "login.sovcloud-identity.fr", "login.sovcloud-identity.de",
+})
+# Personal Microsoft account domains: a hint for which tenant to choose.
+PERSONAL_DOMAINS = re.compile(r"@(outlook|hotmail|live|msn|windowslive|passport)\.", re.I)
+
+KEYS = ("user", "client_id", "client_secret", "client_secret_command", "tenant",
+        "authority", "scopes", "redirect_uri", "flow")
+SECTION_PREFIX = "account "
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")
+GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$", re.I)
+
+
+class Account:
+    """One mailbox's OAuth2 settings, validated.  Holds no tokens."""
+
+    __slots__ = ("name", "user", "client_id", "client_secret", "client_secret_command",
+                 "authority", "tenant", "scopes", "redirect_uri", "flow", "source")
+
+    def __init__(self, **fields):
+        for slot in self.__slots__:
+            setattr(self, slot, fields.get(slot))
+
+    def __repr__(self) -> str:  # never shows the secret
+        return "Account(%r, user=%r, authority=%r)" % (self.name, self.user, self.authority)
+
+    @property
+    def confidential(self) -> bool:
+        """True when the app is a confidential client (it has a secret)."""
+        return bool(self.client_secret or self.client_secret_command)
+
+    @property
+    def instance_discovery(self) -> bool:
+        """Whether MSAL may ask Microsoft about this authority's host."""
+        return _host(self.authority) in MICROSOFT_HOSTS
+
+    def binding(self) -> dict:
+        """The settings stored tokens belong to; a change makes them unusable.
+
+        The secret is left out on purpose: rotating an expired secret must not
+        throw away a good refresh token.
+        """
+        return {
+            "user": self.user.lower(),
+            "client_id": self.client_id.lower(),
+            "authority": self.authority.lower(),
+            "scopes": sorted(scope.lower() for scope in self.scopes),
+        }
+
+    def client_secret_value(self) -> str | None:
+        """The client secret, running ``client_secret_command`` if that is how it is given."""
+        if self.client_secret:
+            return self.client_secret
+        if not self.client_secret_command:
+            return None
+        from offlineimap_oauth.secret_command import run_secret_command
+
+        return run_secret_command(self.client_secret_command, self.name)
+
+
+def load(path: str) -> dict:
+    """Read and validate the accounts file at ``path``."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        raise ConfigError(
+            "No accounts file at %s." % path,
+            hint="Create it (see README, 'accounts.conf'), or run: offlineimap-oauth convert --write",
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError("Cannot read the accounts file %s: %s" % (path, error)) from None
+    return parse(text, path)
+
+
+def find(accounts: dict, name: str, source: str = "accounts.conf") -> Account:
+    """The account called ``name``, or an error listing the names there are."""
+    if name in accounts:
+        return accounts[name]
+    known = ", ".join(sorted(accounts)) or "none"
+    raise ConfigError(
+        "No account named %r in %s (accounts there: %s)." % (name, source, known),
+        hint="Add an [account %s] section, or use one of the names above." % name,
+    )
+
+
+def parse(text: str, source: str = "<string>") -> dict:
+    """Validate the INI ``text``; every problem is reported in one ConfigError."""
+    parser = configparser.ConfigParser(
+        interpolation=None,  # secrets may contain '%'
+        inline_comment_prefixes=(";", "#"),  # needs whitespace before it
+        default_section="DEFAULT",
+    )
+    try:
+        parser.read_string(text, source)
+    except configparser.Error as error:
+        raise ConfigError("%s is not a valid INI file." % source,
+                          problems=[_parser_error(error, source)],
+                          hint="Fix that line and try again.") from None
+    lines = _locate(text)
+    problems = []
+    accounts = {}
+    for section in parser.sections():
+        where = "%s:%d: [%s]" % (source, lines.get((section, None), 0), section)
+        if not section.startswith(SECTION_PREFIX):
+            problems.append("%s: unknown section; accounts are written [account NAME]" % where)
+            continue
+        account, section_problems = _account(section, parser[section], source, lines)
+        problems.extend(section_problems)
+        if account is not None:
+            accounts[account.name] = account
+    if problems:
+        raise ConfigError("%s has %d problem(s):" % (source, len(problems)), problems=problems,
+                          hint="Fix them and run the command again.")
+    return accounts
+
+
+def _account(section: str, values, source: str, lines: dict):
+    """Build one Account; returns (account or None, problems)."""
+    name = section[len(SECTION_PREFIX):].strip()
+    problems = []
+
+    def where(key=None):
+        line = lines.get((section, key)) or lines.get(("DEFAULT", key)) or lines.get((section, None), 0)
+        return "%s:%d: [%s]%s" % (source, line, section, " " + key if key else "")
+
+    def problem(key, text):
+        problems.append("%s: %s" % (where(key), text))
+
+    if not NAME_RE.match(name):
+        problem(None, "account names use letters, digits and . _ @ + - (it names the token file)")
+    raw = {}
+    for key, value in values.items():
+        if key not in KEYS:
+            problem(key, "unknown key%s" % _did_you_mean(key))
+            continue
+        try:
+            raw[key] = _unquote(value)
+        except ValueError as error:
+            problem(key, "bad quoted value (%s); quote with \"...\" and JSON escapes" % error)
+    fields = {"name": name, "source": source}
+    for check in (_check_identity, _check_secret, _check_authority, _check_scopes, _check_flow):
+        check(raw, fields, problem)
+    if problems:
+        return None, problems
+    return Account(**fields), problems
+
+
+def _check_identity(raw, fields, problem):
+    user = raw.get("user", "")
+    if not user:
+        problem("user", "missing; set user = your mail address (the IMAP/SMTP login)")
+    elif "@" not in user:
+        problem("user", "%r is not a mail address; XOAUTH2 logs in with the full address" % user)
+    client_id = raw.get("client_id", "")
+    if not client_id:
+        problem("client_id", "missing; copy 'Application (client) ID' from the app's Overview page")
+    elif not GUID_RE.match(client_id):
+        problem("client_id", "%r is not a GUID; copy 'Application (client) ID' from the "
+                "app's Overview page" % client_id)
+    fields.update(user=user, client_id=client_id)
+
+
+def _check_secret(raw, fields, problem):
+    secret, command = raw.get("client_secret"), raw.get("client_secret_command")
+    if secret and command:
+        problem("client_secret", "give client_secret or client_secret_command, not both")
+    if secret is not None and not secret:
+        problem("client_secret", "empty; remove the key for a public client")
+    fields.update(client_secret=secret or None, client_secret_command=command or None)
+
+
+def _check_authority(raw, fields, problem):
+    tenant, authority = raw.get("tenant"), raw.get("authority")
+    if authority:
+        authority = authority.rstrip("/")
+        match = re.match(r"^https://([^/\s?#]+)/([^/\s?#]+)$", authority)
+        if not match:
+            problem("authority", "%r is not https://HOST/TENANT (e.g. "
+                    "https://login.microsoftonline.us/contoso.onmicrosoft.com)" % authority)
+            return
+        if tenant and tenant.lower() != match.group(2).lower():
+            problem("tenant", "%r disagrees with authority %r; keep one of the two" % (tenant, authority))
+            return
+        tenant = match.group(2)
+    elif not tenant:
+        problem("tenant", "missing; %s" % _tenant_advice(raw.get("user", "")))
+        return
+    if not _valid_tenant(tenant):
+        problem("tenant", "%r is not a tenant; %s" % (tenant, _tenant_advice(raw.get("user", ""))))
+        return
+    fields.update(tenant=tenant, authority=authority or "%s/%s" % (PUBLIC_CLOUD, tenant))
+
+
+def _check_scopes(raw, fields, problem):
+    text = raw.get("scopes")
+    scopes, bare = [], False
+    for scope in re.split(r"[\s,]+", text.strip()) if text else DEFAULT_SCOPES:
+        if not scope or scope.lower() in RESERVED_SCOPES:
+            continue
+        if scope.lower() in BARE_OUTLOOK_SCOPES:
+            bare = True
+            problem("scopes", "write %s%s: the bare name asks Microsoft Graph, whose tokens "
+                    "Outlook's IMAP and SMTP refuse" % (OUTLOOK_RESOURCE, scope))
+        elif scope not in scopes:
+            scopes.append(scope)
+    if not scopes and not bare:
+        problem("scopes", "no scopes left after dropping offline_access/openid/profile; "
+                "remove the key to use IMAP, POP and SMTP")
+    fields["scopes"] = tuple(scopes)
+
+
+def _check_flow(raw, fields, problem):
+    flow = (raw.get("flow") or "auto").lower()
+    if flow not in FLOWS:
+        problem("flow", "%r is not one of %s" % (flow, ", ".join(FLOWS)))
+    elif flow == "device" and (raw.get("client_secret") or raw.get("client_secret_command")):
+        problem("flow", "the device flow needs a public client (an app without a secret); "
+                "use flow = paste with a client secret")
+    redirect = raw.get("redirect_uri") or None
+    if redirect and not re.match(r"^(https://|http://(localhost|127\.0\.0\.1)([:/]|$))", redirect):
+        problem("redirect_uri", "%r: Microsoft accepts https:// or http://localhost redirects" % redirect)
+    fields.update(flow=flow, redirect_uri=redirect)
+
+
+def _valid_tenant(tenant: str) -> bool:
+    return tenant.lower() in TENANT_WORDS or bool(GUID_RE.match(tenant) or DOMAIN_RE.match(tenant))
+
+
+def _tenant_advice(user: str) -> str:
+    if PERSONAL_DOMAINS.search(user or ""):
+        return "set tenant = consumers (%s is a personal Microsoft account)" % user
+    return ("set tenant = consumers for outlook.com/hotmail/live addresses, organizations "
+            "(or your organisation's domain or tenant ID) for Microsoft 365")
+
+
+def _unquote(value: str) -> str:
+    """Values may be written in double quotes with JSON escapes (any secret fits)."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        decoded = json.loads(value)
+        if not isinstance(decoded, str):
+            raise ValueError("not a string")
+        return decoded
+    return value
+
+
+def _did_you_mean(key: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, KEYS, n=1)
+    return "; did you mean %s?" % close[0] if close else "; known keys: " + ", ".join(KEYS)
+
+
+def _host(url: str) -> str:
+    match = re.match(r"^https://([^/:]+)", url or "")
+    return match.group(1).lower() if match else ""
+
+
+def _locate(text: str) -> dict:
+    """Line numbers of sections and keys: {(section, key or None): line}."""
+    found = {}
+    section = "DEFAULT"
+    for number, line in enumerate(text.splitlines(), 1):
+        header = re.match(r"^\s*\[([^\]]+)\]", line)
+        if header:
+            section = header.group(1).strip()
+            found.setdefault((section, None), number)
+            continue
+        key = re.match(r"^([^\s;#=:][^=:]*?)\s*[=:]", line)
+        if key:
+            found.setdefault((section, key.group(1).strip().lower()), number)
+    return found
+
+
+def _parser_error(error: "configparser.Error", source: str) -> str:
+    line = getattr(error, "lineno", None)
+    if line is None and getattr(error, "errors", None):
+        line = error.errors[0][0]
+    message = getattr(error, "message", str(error)).splitlines()[0]
+    return "%s:%s: %s" % (source, line if line is not None else "?", message)

@@ -1,0 +1,177 @@
+"""The ``offlineimap-oauth`` command: a thin shell over the core modules.
+
+``main(argv=None) -> int``.  ``token NAME`` is recognised before argparse is
+even imported: msmtp and offlineimap run it on every send and login, and a
+cached token must cost little more than starting Python.  Every other
+command imports what it needs when it runs.  One handler turns every error
+into a message on stderr that ends with the next step, and an exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from offlineimap_oauth.errors import EXIT_FAILURE, EXIT_OK, Error
+
+PROG = "offlineimap-oauth"
+INTERRUPTED = 130
+
+
+def main(argv=None) -> int:
+    """Run one command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    quick = _quick_token_args(argv)
+    if quick is not None:
+        return _guarded(cmd_token, quick, verbose=False)
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit:  # argparse: --help (0) or a usage error (2)
+        return exit.code if isinstance(exit.code, int) else EXIT_FAILURE
+    if args.verbose:
+        from offlineimap_oauth.redact import enable_debug_logging
+
+        enable_debug_logging(sys.stderr)
+    return _guarded(args.handler, args, verbose=args.verbose)
+
+
+class _Args:
+    """The parsed arguments of the argparse-free ``token NAME`` path."""
+
+    def __init__(self, name, config):
+        self.name, self.config, self.verbose = name, config, False
+
+
+def _quick_token_args(argv):
+    """``[--config FILE] token NAME`` exactly, else None (argparse handles it)."""
+    config = None
+    if len(argv) == 4 and argv[0] == "--config":
+        config, argv = argv[1], argv[2:]
+    elif len(argv) == 3 and argv[0].startswith("--config="):
+        config, argv = argv[0].split("=", 1)[1], argv[1:]
+    if len(argv) == 2 and argv[0] == "token" and not argv[1].startswith("-"):
+        return _Args(argv[1], config)
+    return None
+
+
+def _guarded(handler, args, verbose: bool) -> int:
+    try:
+        return handler(args) or EXIT_OK
+    except Error as error:
+        print("%s: %s" % (PROG, error), file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("%s: interrupted." % PROG, file=sys.stderr)
+        return INTERRUPTED
+    except Exception as error:  # noqa: BLE001 - the one place that reports the unforeseen
+        return _report_unexpected(error, verbose)
+
+
+def _report_unexpected(error: Exception, verbose: bool) -> int:
+    import traceback
+
+    from offlineimap_oauth.redact import redact
+
+    if verbose:
+        print(redact("".join(traceback.format_exception(type(error), error,
+                                                        error.__traceback__))), file=sys.stderr)
+    print("%s: unexpected error: %s: %s\nRun the command again with -v for details, and "
+          "report it if it persists." % (PROG, type(error).__name__, redact(str(error))),
+          file=sys.stderr)
+    return EXIT_FAILURE
+
+
+def _load_account(args):
+    from offlineimap_oauth import accounts, paths
+
+    path = paths.config_path(args.config)
+    return accounts.find(accounts.load(path), args.name, path)
+
+
+def cmd_token(args) -> int:
+    """Print a valid access token and a newline on stdout, nothing else."""
+    from offlineimap_oauth.hotpath import access_token
+
+    token, _ = access_token(_load_account(args))
+    sys.stdout.write(token + "\n")
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_login(args) -> int:
+    from offlineimap_oauth.flows import login
+    from offlineimap_oauth.store import TokenStore
+
+    account = _load_account(args)
+    claims = login(account, TokenStore(), flow=args.flow, open_browser=not args.no_browser)
+    print("Logged in as %s; tokens for [account %s] saved."
+          % (claims.get("preferred_username") or account.user, account.name), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_logout(args) -> int:
+    from offlineimap_oauth.store import TokenStore
+
+    account = _load_account(args)
+    store = TokenStore()
+    with store.locked(account.name, timeout=30):
+        existed = store.delete(account.name)
+    if existed:
+        print("Forgot the tokens of [account %s] (%s); other accounts are untouched.\n"
+              "Microsoft still honours the old refresh token until it expires; to end it now, "
+              "sign out of all sessions in your Microsoft account's security settings."
+              % (account.name, account.user), file=sys.stderr)
+    else:
+        print("[account %s] had no stored tokens." % account.name, file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_status(args) -> int:
+    from offlineimap_oauth import accounts, paths
+    from offlineimap_oauth.status import describe
+    from offlineimap_oauth.store import TokenStore
+
+    path = paths.config_path(args.config)
+    loaded = accounts.load(path)
+    names = [args.name] if args.name else sorted(loaded)
+    store = TokenStore()
+    print("accounts file: %s" % path)
+    for name in names:
+        print("\n".join(describe(accounts.find(loaded, name, path), store)))
+    return EXIT_OK
+
+
+def _parser():
+    import argparse
+
+    from offlineimap_oauth import __version__
+
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Microsoft OAuth2 tokens for offlineimap, msmtp and Gnus.")
+    parser.add_argument("--config", metavar="FILE",
+                        help="accounts file (default: $OFFLINEIMAP_OAUTH_CONFIG, then "
+                             "$XDG_CONFIG_HOME/offlineimap-oauth/accounts.conf)")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="debug logs on stderr, secrets redacted")
+    parser.add_argument("--version", action="version", version="%(prog)s " + __version__)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    token = commands.add_parser("token", help="print a valid access token (for msmtp, scripts)")
+    token.add_argument("name", metavar="NAME")
+    token.set_defaults(handler=cmd_token)
+
+    login = commands.add_parser("login", help="sign in and store the tokens")
+    login.add_argument("name", metavar="NAME")
+    login.add_argument("--flow", choices=("auto", "paste", "localhost", "device"),
+                       help="how to sign in (default: the account's flow, else auto)")
+    login.add_argument("--no-browser", action="store_true",
+                       help="print the sign-in address without opening a browser")
+    login.set_defaults(handler=cmd_login)
+
+    logout = commands.add_parser("logout", help="forget one account's tokens")
+    logout.add_argument("name", metavar="NAME")
+    logout.set_defaults(handler=cmd_logout)
+
+    status = commands.add_parser("status", help="show accounts and their tokens' state")
+    status.add_argument("name", metavar="NAME", nargs="?")
+    status.set_defaults(handler=cmd_status)
+    return parser

@@ -1,0 +1,58 @@
+"""Serving access tokens: from the store when one is fresh, else one refresh.
+
+``access_token(account)`` is what ``token NAME`` and the offlineimap hook
+call.  A cached access token with at least ``REFRESH_MARGIN_S`` left is
+answered from the token file alone: no lock, no MSAL import, no network (so
+it works offline and costs about as much as starting Python).  Only
+otherwise is ``provider`` imported to refresh under the account's lock.
+"""
+
+from __future__ import annotations
+
+import time
+
+# Exchange refuses tokens close to expiry and an IMAP session outlives its
+# login by minutes: hand out only tokens with 10 minutes left.
+REFRESH_MARGIN_S = 600
+# msmtp waits on us with no timeout of its own: give up within 30 s.
+TOKEN_DEADLINE_S = 28
+
+
+def cached_token(state: dict | None, account, now: float, margin: float = REFRESH_MARGIN_S):
+    """(token, expires_on) of a stored access token good for ``margin`` s, else None.
+
+    Reads MSAL's cache format directly: AccessToken entries carry ``secret``,
+    ``client_id``, ``target`` (space-separated scopes) and ``expires_on``.
+    """
+    if not state or state.get("account") != account.binding():
+        return None
+    wanted = {scope.lower() for scope in account.scopes}
+    client_id = account.client_id.lower()
+    best = None
+    for entry in (state.get("msal") or {}).get("AccessToken", {}).values():
+        try:
+            expires_on = int(entry["expires_on"])
+            if (entry.get("client_id", "").lower() != client_id
+                    or expires_on - now < margin
+                    or not wanted <= set(entry.get("target", "").lower().split())):
+                continue
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+        if best is None or expires_on > best[1]:
+            best = (entry["secret"], expires_on)
+    return best
+
+
+def access_token(account, store=None, now=time.time):
+    """(token, expires_on) for ``account``, refreshing through MSAL only if needed."""
+    if store is None:
+        from offlineimap_oauth.store import TokenStore
+
+        store = TokenStore()
+    started = time.monotonic()
+    hit = cached_token(store.load(account.name), account, now())
+    if hit:
+        return hit
+    from offlineimap_oauth import provider
+
+    return provider.refresh(account, store, deadline=started + TOKEN_DEADLINE_S, now=now)

@@ -1,0 +1,151 @@
+"""The token store: one MSAL token cache per account, on disk, safe to share.
+
+Each account's cache lives in ``<state dir>/<name>.json`` inside a wrapper
+that records which settings the tokens belong to (``Account.binding``) and
+when the refresh token was last renewed::
+
+    {"format": 1, "account": {...binding...}, "renewed_at": 1764135600,
+     "msal": {...SerializableTokenCache state...}}
+
+Readers take no lock: every write is a complete new file renamed into place,
+so a reader sees the old file or the new one, never half of one.  Writers use
+:meth:`TokenStore.locked`: lock -> reload -> change -> atomic replace ->
+unlock.  The lock is ``flock`` (through filelock), which the kernel releases
+when its holder dies, so a crashed process never blocks the others.
+
+The directory is 0700 and every file is 0600 from the moment it exists.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from offlineimap_oauth.errors import LoginRequired, TryLater, login_hint
+
+STORE_FORMAT = 1
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+TEMP_SUFFIX = ".tmp"
+
+
+class TokenStore:
+    """The token files of all accounts in one directory."""
+
+    def __init__(self, directory: str | None = None):
+        if directory is None:
+            from offlineimap_oauth.paths import state_dir
+
+            directory = state_dir()
+        self.directory = directory
+
+    def path(self, name: str) -> str:
+        return os.path.join(self.directory, name + ".json")
+
+    def load(self, name: str) -> dict | None:
+        """The account's stored state, or None when there is none.  No lock needed."""
+        try:
+            with open(self.path(name), "rb") as handle:
+                data = handle.read()
+        except FileNotFoundError:
+            return None
+        try:
+            state = json.loads(data)
+            if not isinstance(state, dict) or state.get("format") != STORE_FORMAT:
+                raise ValueError("unknown format")
+        except ValueError:
+            raise LoginRequired("The token file %s is damaged or from another version."
+                                % self.path(name), hint=login_hint(name)) from None
+        return state
+
+    def locked(self, name: str, timeout: float):
+        """A context manager holding the account's write lock (TryLater after ``timeout`` s)."""
+        import filelock
+
+        self._ensure_directory()
+        lock = filelock.FileLock(self.path(name) + ".lock", timeout=max(timeout, 0.01),
+                                 mode=FILE_MODE, thread_local=False)
+        return _Lock(lock, name, timeout)
+
+    def save(self, name: str, state: dict) -> None:
+        """Replace the account's file atomically.  Call while holding :meth:`locked`."""
+        import tempfile
+
+        self._ensure_directory()
+        self._remove_leftovers(name)
+        state = dict(state, format=STORE_FORMAT)
+        # mkstemp creates the file 0600, so no moment exists with wider access.
+        handle, temp = tempfile.mkstemp(dir=self.directory, prefix="." + name + ".",
+                                        suffix=TEMP_SUFFIX)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, self.path(name))
+        except BaseException:
+            _unlink(temp)
+            raise
+        self._sync_directory()
+
+    def delete(self, name: str) -> bool:
+        """Forget the account's tokens.  Call while holding :meth:`locked`."""
+        existed = os.path.exists(self.path(name))
+        _unlink(self.path(name))
+        self._remove_leftovers(name)
+        return existed
+
+    def _ensure_directory(self) -> None:
+        os.makedirs(self.directory, mode=DIR_MODE, exist_ok=True)
+        if os.stat(self.directory).st_mode & 0o077:
+            os.chmod(self.directory, DIR_MODE)  # ours: tighten what an older setup left open
+
+    def _remove_leftovers(self, name: str) -> None:
+        # Temp files of writers killed mid-write; safe to remove under the lock.
+        prefix = "." + name + "."
+        for entry in os.listdir(self.directory):
+            if entry.startswith(prefix) and entry.endswith(TEMP_SUFFIX):
+                _unlink(os.path.join(self.directory, entry))
+
+    def _sync_directory(self) -> None:
+        # Makes the rename itself durable across a power loss.
+        try:
+            fd = os.open(self.directory, os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+class _Lock:
+    """filelock's lock with its timeout turned into our TryLater."""
+
+    def __init__(self, lock, name: str, timeout: float):
+        self._lock, self._name, self._timeout = lock, name, timeout
+
+    def __enter__(self):
+        import filelock
+
+        try:
+            self._lock.acquire()
+        except filelock.Timeout:
+            raise TryLater("Another offlineimap-oauth process has held the token lock of %r "
+                           "for more than %.0f s." % (self._name, self._timeout),
+                           hint="Try again later; if it persists, look for a hung "
+                                "offlineimap-oauth process.") from None
+        return self
+
+    def __exit__(self, *exc):
+        self._lock.release()
+        return False
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
