@@ -1,0 +1,64 @@
+"""Microsoft's error answers become our errors with the fix for this account."""
+
+import pytest
+
+from offlineimap_oauth import accounts, explain
+from offlineimap_oauth.errors import ConfigError, Error, LoginRequired, TryLater
+
+CONF = """[account outlook]
+user = me@outlook.jp
+client_id = 11111111-2222-3333-4444-555555555555
+client_secret = s3cret
+tenant = common
+"""
+
+
+def answer(code, error="invalid_request", text="Something."):
+    return {"error": error, "error_codes": [code],
+            "error_description": "AADSTS%d: %s\r\nTrace ID: 1\r\nCorrelation ID: 2" % (code, text)}
+
+
+@pytest.fixture
+def account():
+    return accounts.parse(CONF, "/home/me/.config/offlineimap-oauth/accounts.conf")["outlook"]
+
+
+@pytest.mark.parametrize("code,kind,fix", [
+    (9002331, ConfigError, "Set tenant = consumers in [account outlook]"),
+    (9002332, ConfigError, "Set tenant = organizations"),
+    (50020, ConfigError, "tenant = consumers"),
+    (50194, ConfigError, "tenant ID or domain"),
+    (700016, ConfigError, "Application (client) ID"),
+    (50011, ConfigError, "Authentication add exactly"),
+    (7000218, ConfigError, "Allow public client flows"),
+    (700025, ConfigError, "Remove client_secret"),
+    (7000215, ConfigError, "not its Secret ID"),
+    (7000222, ConfigError, "Certificates & secrets"),
+    (70008, LoginRequired, "offlineimap-oauth login outlook"),
+    (700082, LoginRequired, "offlineimap-oauth login outlook"),
+    (50173, LoginRequired, "offlineimap-oauth login outlook"),
+    (54005, LoginRequired, "offlineimap-oauth login outlook"),
+])
+def test_known_codes_name_the_fix(account, code, kind, fix):
+    error = explain.from_msal(answer(code), account)
+    assert type(error) is kind
+    assert fix in str(error)
+    assert "AADSTS%d" % code in str(error)
+    assert error.code == "AADSTS%d" % code
+    assert "Trace ID" not in str(error)  # one line of Microsoft's text, not the dump
+
+
+def test_unknown_code_keeps_code_and_lookup_link(account):
+    error = explain.from_msal(answer(123456, error="invalid_grant"), account)
+    assert isinstance(error, LoginRequired)
+    assert "AADSTS123456" in str(error)
+    assert "https://login.microsoftonline.com/error?code=123456" in str(error)
+
+
+def test_server_error_without_code_is_try_later(account):
+    assert isinstance(explain.from_msal({"error": "temporarily_unavailable"}, account), TryLater)
+    assert type(explain.from_msal({"error": "weird"}, account)) is Error
+
+
+def test_code_read_from_text_when_error_codes_missing():
+    assert explain.aadsts_code({"error_description": "AADSTS50173: revoked"}) == 50173
