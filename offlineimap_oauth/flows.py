@@ -70,16 +70,29 @@ def _check_user(account, claims: dict) -> None:
                  "account), or change user in %s." % (account.user, account.source))
 
 
-def _auth_uri_message(flow: dict, account, stderr, open_browser: bool) -> None:
+def _auth_uri_message(flow: dict, account, stderr, open_browser: bool,
+                      background: bool = False) -> None:
     print("Sign in as %s at this address:" % account.user, file=stderr)
     print(flow["auth_uri"], file=stderr, flush=True)
-    if open_browser:
-        import webbrowser
+    if not open_browser:
+        return
+    if background:
+        # A BROWSER command (GenericBrowser) is waited for; the localhost
+        # listener must already be answering while it runs.
+        import threading
 
-        try:
-            webbrowser.open(flow["auth_uri"])
-        except Exception:  # noqa: BLE001 - no browser is not an error: the URL is printed
-            pass
+        threading.Thread(target=_open_browser, args=(flow["auth_uri"],), daemon=True).start()
+    else:
+        _open_browser(flow["auth_uri"])
+
+
+def _open_browser(url: str) -> None:
+    import webbrowser
+
+    try:
+        webbrowser.open(url)
+    except Exception:  # noqa: BLE001 - no browser is not an error: the URL is printed
+        pass
 
 
 def _paste(app, account, open_browser, stdin, stderr):
@@ -137,7 +150,7 @@ def _localhost(app, account, open_browser, stdin, stderr):
                                            redirect_uri=listener.redirect_uri,
                                            login_hint=account.user, response_mode="query")
         listener.expect_state(flow["state"])
-        _auth_uri_message(flow, account, stderr, open_browser)
+        _auth_uri_message(flow, account, stderr, open_browser, background=True)
         print("Waiting for the browser (up to %d s)..." % LOGIN_TIMEOUT_S, file=stderr,
               flush=True)
         response = listener.wait()
