@@ -6,7 +6,7 @@ import os
 import stat
 
 from offlineimap_oauth.errors import EXIT_CONFIG, EXIT_LOGIN_REQUIRED, EXIT_USAGE
-from tests.system.conftest import OUTLOOK, WORK
+from tests.support import OUTLOOK, WORK
 
 
 def stored(cli, name):

@@ -1,16 +1,14 @@
-"""System-test fixtures: the seed's two apps on the simulated platform, a
-private config and token store, and the CLI run as a real subprocess."""
+"""Test support shared by the system and e2e layers: the seed's two apps on
+the simulated platform (``Platform``) and the CLI run as a real subprocess
+with a private config and token store (``Cli``)."""
 
 import os
 import subprocess
 import sys
 import time
 
-import pytest
 
-from tests.fakes.idp import CONSUMERS_TENANT_ID, FakeIdentityPlatform
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BROWSER_STANDIN = os.path.join(ROOT, "tests", "fakes", "browser.py")
 
 # The seed's personal app: Web platform, client secret, nativeclient redirect.
@@ -51,11 +49,6 @@ class Platform:
     def config(self, **per_account):
         return self.section(OUTLOOK, **per_account.get("outlook", {})) + \
             self.section(WORK, **per_account.get("work", {}))
-
-
-@pytest.fixture
-def platform(idp):
-    return Platform(idp)
 
 
 class Cli:
@@ -114,8 +107,3 @@ def wait_for_file(path, timeout=30):
             return path.read_text().strip()
         time.sleep(0.05)
     raise AssertionError("the browser stand-in never wrote %s" % path)
-
-
-@pytest.fixture
-def cli(tmp_path, platform, test_ca):
-    return Cli(tmp_path, platform, test_ca)

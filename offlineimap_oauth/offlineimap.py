@@ -1,0 +1,131 @@
+"""The offlineimap hook: ``access_token(name)`` for ``oauth2_access_token_eval``.
+
+offlineimaprc::
+
+    [general]
+    pythonfile = ~/.config/offlineimap-oauth/offlineimap-hook.py
+    [Repository work-remote]
+    oauth2_access_token_eval = access_token("work")
+
+offlineimap 8.0.3 evaluates that on every IMAP authentication, possibly from
+several account threads at once.  Answers come from memory while the
+token has at least ``REFRESH_MARGIN_S`` left and neither the token file nor
+the accounts file changed on disk (a ``stat`` of each per call); otherwise
+the store is re-read and, if need be, refreshed under the account's lock.
+Failures raise offlineimap's ``OfflineImapError`` (imported only then) with
+the message the CLI would print, at REPO severity: that account stops with
+the message, the other accounts go on syncing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+
+from offlineimap_oauth.errors import Error
+from offlineimap_oauth.hotpath import REFRESH_MARGIN_S, access_token as _serve
+
+PROG = "offlineimap-oauth"
+# offlineimap before this evaluates oauth2_access_token_eval once per process
+# and fails about an hour later, when that token expires.
+FIRST_GOOD_OFFLINEIMAP = (8, 0, 3)
+
+_locks: dict = {}
+_locks_guard = threading.Lock()
+_memo: dict = {}  # name -> (token, expires_on, files signature)
+_accounts_memo: list = [None, None]  # [signature of the accounts file, parsed accounts]
+_warned = []
+
+
+def access_token(name: str, config: str | None = None) -> str:
+    """A valid access token for account ``name``; raises OfflineImapError on failure."""
+    from offlineimap_oauth.store import TokenStore  # cheap; imported once
+
+    store = TokenStore()
+    signature = (_signature(store.path(name)), _signature(_config_path(config)))
+    hit = _memo.get(name)
+    if hit and hit[2] == signature and hit[1] - time.time() >= REFRESH_MARGIN_S:
+        return hit[0]
+    with _lock_for(name):
+        _warn_if_old_offlineimap()
+        try:
+            token, expires_on = _serve(_account(name, config), store)
+        except Error as error:
+            raise _offlineimap_error(error) from None
+        # Signature after serving: a refresh rewrites the token file.
+        _memo[name] = (token, expires_on,
+                       (_signature(store.path(name)), _signature(_config_path(config))))
+        return token
+
+
+def _account(name: str, config: str | None):
+    from offlineimap_oauth import accounts
+
+    path = _config_path(config)
+    signature = _signature(path)
+    if _accounts_memo[0] != signature or _accounts_memo[1] is None:
+        _accounts_memo[1] = accounts.load(path)
+        _accounts_memo[0] = signature
+    return accounts.find(_accounts_memo[1], name, path)
+
+
+def _config_path(config: str | None) -> str:
+    from offlineimap_oauth.paths import config_path
+
+    return config_path(config)
+
+
+def _signature(path: str):
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+def _lock_for(name: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(name, threading.Lock())
+
+
+def _offlineimap_error(error: Error):
+    """OfflineImapError(message, REPO): this account fails, the others go on."""
+    message = "%s: %s" % (PROG, error)
+    try:
+        from offlineimap.error import OfflineImapError
+    except ImportError:  # called outside offlineimap (tests, other tools)
+        return error
+    return OfflineImapError(message, OfflineImapError.ERROR.REPO)
+
+
+def offlineimap_version():
+    """offlineimap's version as a tuple of ints, or None when not importable."""
+    try:
+        import offlineimap
+    except ImportError:
+        return None
+    text = getattr(offlineimap, "__version__", "") or ""
+    parts = []
+    for piece in text.split(".")[:3]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts) if parts else None
+
+
+def _warn_if_old_offlineimap() -> None:
+    if _warned or "offlineimap" not in sys.modules:
+        return
+    _warned.append(True)
+    version = offlineimap_version()
+    if version and version < FIRST_GOOD_OFFLINEIMAP:
+        sys.stderr.write(
+            "%s: WARNING: offlineimap %s asks for the OAuth2 token only once per run, so a "
+            "sync running longer than about an hour fails when the token expires. Install "
+            "offlineimap 8.0.3 or newer (pip install 'offlineimap>=8.0.3'), or run "
+            "offlineimap in shorter runs (no autorefresh).\n"
+            % (PROG, ".".join(map(str, version))))
+
+
+__all__ = ["access_token", "offlineimap_version"]
