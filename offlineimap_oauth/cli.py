@@ -174,4 +174,8 @@ def _parser():
     status = commands.add_parser("status", help="show accounts and their tokens' state")
     status.add_argument("name", metavar="NAME", nargs="?")
     status.set_defaults(handler=cmd_status)
+
+    from offlineimap_oauth.convert import command as convert_command
+
+    convert_command.register(commands)
     return parser
