@@ -1147,6 +1147,22 @@ class FakeIdentityPlatform:
                            "application on your device. You may now close this window."
                            % self._apps[flows[-1].client_id].name))
 
+    # ------------------------------------------------------ inspection
+
+    def issued(self, kind=None, username=None):
+        """Tokens issued so far, oldest first: ``kind`` "access"/"refresh", one user."""
+        with self._lock:
+            records = sorted(self._tokens.values(), key=lambda record: record.serial)
+        return [r for r in records
+                if (kind is None or r.kind == kind)
+                and (username is None or r.user.username.lower() == username.lower())]
+
+    def secrets_seen(self):
+        """Every token and authorization code this platform handed out."""
+        with self._lock:
+            return list(self._tokens) + list(self._codes) + [
+                flow.device_code for flow in self._device_codes.values()]
+
     # --------------------------------------------------- introspection
 
     def introspect(self, token: str) -> dict:
