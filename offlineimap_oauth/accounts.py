@@ -141,7 +141,7 @@ def parse(text: str, source: str = "<string>") -> dict:
         raise ConfigError("%s is not a valid INI file." % source,
                           problems=[_parser_error(error, source)],
                           hint="Fix that line and try again.") from None
-    lines = _locate(text)
+    lines = _LazyLines(text)  # line numbers are only needed for problems
     problems = []
     accounts = {}
     for section in parser.sections():
@@ -299,6 +299,18 @@ def _did_you_mean(key: str) -> str:
 def _host(url: str) -> str:
     match = re.match(r"^https://([^/:]+)", url or "")
     return match.group(1).lower() if match else ""
+
+
+class _LazyLines:
+    """``_locate(text)`` computed on first lookup: the valid path never pays for it."""
+
+    def __init__(self, text: str):
+        self._text, self._found = text, None
+
+    def get(self, key, default=None):
+        if self._found is None:
+            self._found = _locate(self._text)
+        return self._found.get(key, default)
 
 
 def _locate(text: str) -> dict:

@@ -1,0 +1,162 @@
+"""Benchmarks of the token paths, each against a baseline measured in the same run.
+
+    .venv/bin/python bench/run.py [--runs N]
+
+Prints one table:
+- cached ``token`` latency (median of N process starts): our CLI from a
+  regular (non-editable) install vs ``python -c pass`` vs a plain-MSAL
+  script that loads a SerializableTokenCache and calls acquire_token_silent
+  (what MSAL-based helpers do), with ratios;
+- the in-process offlineimap hook: memoised calls per second;
+- refresh storms: refresh grants the simulated platform saw for N = 2, 4,
+  8, 16 concurrent ``token`` processes that all found the token stale.
+Everything runs on 127.0.0.1 against the simulated identity platform of
+tests/fakes; nothing is sent elsewhere.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import venv
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from tests.fakes.idp import FakeIdentityPlatform  # noqa: E402
+from tests.fakes.tls import TestCA  # noqa: E402
+
+CLIENT_ID = "33333333-3333-4333-8333-333333333333"
+USER = "me@contoso.com"
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+TARGETS = {"vs_bare": 1.5, "vs_msal": 0.1, "hook_us": 50.0}
+
+PLAIN_MSAL = """
+import sys, msal
+cache = msal.SerializableTokenCache()
+cache.deserialize(open(sys.argv[1]).read())
+app = msal.PublicClientApplication(sys.argv[2], authority=sys.argv[3], token_cache=cache,
+                                   instance_discovery=False)
+account = app.get_accounts()[0]
+result = app.acquire_token_silent(sys.argv[4].split(), account=account)
+sys.stdout.write(result["access_token"] + "\\n")
+"""
+
+
+def regular_install(directory):
+    """A venv holding our package as a regular install, as users get it."""
+    venv.EnvBuilder(with_pip=True).create(directory)
+    python = os.path.join(directory, "bin", "python")
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", ROOT], check=True,
+                   stdout=subprocess.DEVNULL)
+    return os.path.join(directory, "bin", "offlineimap-oauth")
+
+
+def median_ms(command, env, runs):
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=True)
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def setup_platform(work):
+    ca = TestCA(os.path.join(work, "ca"))
+    idp = FakeIdentityPlatform(ca).start()
+    idp.add_org(TENANT, domains=("contoso.com",))
+    idp.add_user(USER, tenant_id=TENANT)
+    idp.register_app(CLIENT_ID, audience="organizations", public_client=True)
+    config = os.path.join(work, "accounts.conf")
+    with open(config, "w") as handle:
+        handle.write("[account work]\nuser = %s\nclient_id = %s\nauthority = %s\n"
+                     % (USER, CLIENT_ID, idp.authority("organizations")))
+    env = dict(os.environ, REQUESTS_CA_BUNDLE=ca.bundle_path, SSL_CERT_FILE=ca.bundle_path,
+               OFFLINEIMAP_OAUTH_CONFIG=config, HOME=work,
+               OFFLINEIMAP_OAUTH_STATE_DIR=os.path.join(work, "state"), PYTHONPATH=ROOT)
+    return idp, env
+
+
+def login(idp, env):
+    idp.sign_in_as(USER)
+    subprocess.run([sys.executable, "-m", "offlineimap_oauth", "login", "work", "--flow",
+                    "device"], env=env, check=True, stderr=subprocess.DEVNULL)
+
+
+def bench_latency(idp, env, work, runs):
+    ours = regular_install(os.path.join(work, "venv"))
+    state = json.load(open(os.path.join(env["OFFLINEIMAP_OAUTH_STATE_DIR"], "work.json")))
+    msal_cache = os.path.join(work, "msal-cache.json")
+    with open(msal_cache, "w") as handle:
+        json.dump(state["msal"], handle)
+    from offlineimap_oauth.accounts import DEFAULT_SCOPES
+
+    plain = [sys.executable, "-c", PLAIN_MSAL, msal_cache, CLIENT_ID,
+             idp.authority("organizations"), " ".join(DEFAULT_SCOPES)]
+    bare = median_ms([sys.executable, "-c", "pass"], env, runs)
+    token = median_ms([ours, "token", "work"], env, runs)
+    msal_ms = median_ms(plain, env, runs)
+    return bare, token, msal_ms
+
+
+def bench_hook(env, calls=200000):
+    os.environ.update({k: env[k] for k in ("OFFLINEIMAP_OAUTH_CONFIG", "OFFLINEIMAP_OAUTH_STATE_DIR")})
+    from offlineimap_oauth.offlineimap import access_token
+
+    access_token("work")
+    started = time.perf_counter()
+    for _ in range(calls):
+        access_token("work")
+    per_call = (time.perf_counter() - started) / calls
+    return 1 / per_call, per_call * 1e6
+
+
+def bench_storm(idp, env, sizes=(2, 4, 8, 16)):
+    rows = []
+    for size in sizes:
+        idp.access_token_lifetime = 300  # stale at once: below the 10-minute margin
+        login(idp, env)
+        idp.access_token_lifetime = 3600
+        idp.reset_counts()
+        processes = [subprocess.Popen([sys.executable, "-m", "offlineimap_oauth", "token", "work"],
+                                      env=env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, text=True)
+                     for _ in range(size)]
+        tokens = {process.communicate(timeout=120)[0] for process in processes}
+        ok = all(process.returncode == 0 for process in processes)
+        rows.append((size, idp.counts["refresh_token"], len(tokens), ok))
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=40, help="process starts per median")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as work:
+        idp, env = setup_platform(work)
+        try:
+            login(idp, env)
+            bare, token, msal_ms = bench_latency(idp, env, work, args.runs)
+            rate, per_call_us = bench_hook(env)
+            storms = bench_storm(idp, env)
+        finally:
+            idp.stop()
+    print("| measurement | value | baseline | ratio | target |")
+    print("|---|---|---|---|---|")
+    print("| cached `token`, median of %d | %.1f ms | `python -c pass` %.1f ms | %.2fx | <= %.1fx |"
+          % (args.runs, token, bare, token / bare, TARGETS["vs_bare"]))
+    print("| cached `token` vs plain MSAL | %.1f ms | plain-MSAL script %.1f ms | %.3fx | <= %.1fx |"
+          % (token, msal_ms, token / msal_ms, TARGETS["vs_msal"]))
+    print("| memoised hook `access_token()` | %.2f us/call (%.0f calls/s) | | | <= %.0f us |"
+          % (per_call_us, rate, TARGETS["hook_us"]))
+    for size, refreshes, distinct, ok in storms:
+        print("| refresh storm, %d processes | %d refresh grant(s), %d distinct token(s)%s | | | 1 |"
+              % (size, refreshes, distinct, "" if ok else ", SOME FAILED"))
+
+
+if __name__ == "__main__":
+    main()
