@@ -95,12 +95,24 @@ def _open_browser(url: str) -> None:
         pass
 
 
+def _initiate(app, account, redirect: str) -> dict:
+    """MSAL's auth code flow (state, nonce, PKCE) answering in the query string.
+
+    The nativeclient page is blank and the user copies the address bar, and
+    our localhost listener reads a GET, so the code must come in the query;
+    MSAL warns that it prefers form_post, which neither can receive.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*response_mode.*")
+        return app.initiate_auth_code_flow(list(account.scopes), redirect_uri=redirect,
+                                           login_hint=account.user, response_mode="query")
+
+
 def _paste(app, account, open_browser, stdin, stderr):
     redirect = account.redirect_uri or NATIVECLIENT_REDIRECT
-    # The nativeclient page is blank; the user copies the address bar, so the
-    # code must be in the query string (MSAL prefers form_post).
-    flow = app.initiate_auth_code_flow(list(account.scopes), redirect_uri=redirect,
-                                       login_hint=account.user, response_mode="query")
+    flow = _initiate(app, account, redirect)
     _auth_uri_message(flow, account, stderr, open_browser)
     print("Then paste the address your browser landed on (it starts with %s?code=), "
           "or just the code:" % redirect, file=stderr, flush=True)
@@ -146,9 +158,7 @@ def _localhost(app, account, open_browser, stdin, stderr):
                          "for the app); [account %s] has %s." % (account.name, configured),
                          hint="Use --flow paste, or change redirect_uri.")
     with OneShotListener(configured, timeout=LOGIN_TIMEOUT_S) as listener:
-        flow = app.initiate_auth_code_flow(list(account.scopes),
-                                           redirect_uri=listener.redirect_uri,
-                                           login_hint=account.user, response_mode="query")
+        flow = _initiate(app, account, listener.redirect_uri)
         listener.expect_state(flow["state"])
         _auth_uri_message(flow, account, stderr, open_browser, background=True)
         print("Waiting for the browser (up to %d s)..." % LOGIN_TIMEOUT_S, file=stderr,
