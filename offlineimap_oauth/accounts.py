@@ -81,13 +81,15 @@ class Account:
     def binding(self) -> dict:
         """The settings stored tokens belong to; a change makes them unusable.
 
-        The secret is left out on purpose: rotating an expired secret must not
-        throw away a good refresh token.
+        Left out on purpose: the secret (rotating an expired secret must not
+        throw away a good refresh token) and the tenant (the refresh token
+        goes to the same host, and Microsoft's answer to a wrong tenant,
+        e.g. AADSTS9002331, explains more than "log in again" would).
         """
         return {
             "user": self.user.lower(),
             "client_id": self.client_id.lower(),
-            "authority": self.authority.lower(),
+            "host": _host(self.authority),
             "scopes": sorted(scope.lower() for scope in self.scopes),
         }
 

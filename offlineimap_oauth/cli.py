@@ -140,6 +140,17 @@ def cmd_status(args) -> int:
     return EXIT_OK
 
 
+def cmd_check(args) -> int:
+    from offlineimap_oauth.diagnose import default_hosts, run_check
+    from offlineimap_oauth.store import TokenStore
+
+    account = _load_account(args)
+    imap_host, smtp_host = default_hosts(account)
+    return run_check(account, TokenStore(), sys.stdout,
+                     imap=(args.imap_host or imap_host, args.imap_port or 993),
+                     smtp=(args.smtp_host or smtp_host, args.smtp_port or 587))
+
+
 def _parser():
     import argparse
 
@@ -174,6 +185,14 @@ def _parser():
     status = commands.add_parser("status", help="show accounts and their tokens' state")
     status.add_argument("name", metavar="NAME", nargs="?")
     status.set_defaults(handler=cmd_status)
+
+    check = commands.add_parser("check", help="prove the account can log in to IMAP and SMTP")
+    check.add_argument("name", metavar="NAME")
+    check.add_argument("--imap-host", help="default: the account's cloud (outlook.office365.com)")
+    check.add_argument("--imap-port", type=int, help="default: 993 (TLS)")
+    check.add_argument("--smtp-host", help="default: the account's cloud (smtp.office365.com)")
+    check.add_argument("--smtp-port", type=int, help="default: 587 (STARTTLS)")
+    check.set_defaults(handler=cmd_check)
 
     from offlineimap_oauth.convert import command as convert_command
 

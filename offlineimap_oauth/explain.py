@@ -149,3 +149,43 @@ def _fields(account, redirect: str | None) -> dict:
         "redirect": redirect or account.redirect_uri or "(the redirect URI)",
         "source": account.source or "accounts.conf",
     }
+
+
+# What IMAP and SMTP servers (Exchange Online, outlook.com) answer when they
+# refuse a token, matched in order on the server's text -> (what, fix).
+OUTLOOK_IMAP_SETTING = ("Outlook.com: Settings -> Mail -> Forwarding and IMAP -> 'Let devices "
+                        "and apps use IMAP'; Microsoft 365: the admin enables IMAP for the user "
+                        "(Microsoft 365 admin center -> Users -> Active users -> Mail -> Manage "
+                        "email apps)")
+SERVER_REFUSALS = (
+    ("5.7.139", "SMTP AUTH is disabled for {user}'s mailbox (SmtpClientAuthentication).",
+     "An admin must enable Authenticated SMTP: Microsoft 365 admin center -> Users -> Active "
+     "users -> {user} -> Mail -> Manage email apps -> Authenticated SMTP."),
+    ("not connected", "The token was accepted but belongs to another mailbox than {user}.",
+     "Log in again as {user}: offlineimap-oauth logout {name} && offlineimap-oauth login {name} "
+     "(use a private browser window so the browser's remembered account is not reused)."),
+    ("AccessTokenExpired", "The server says the access token expired.",
+     "Check the computer's clock; then run: offlineimap-oauth token {name}."),
+    ("5.7.57", "The server wants authentication before sending.",
+     "Use auth xoauth2 with tls_starttls on in msmtprc."),
+    ("5.7.3", "The SMTP server refused the token for {user}.",
+     "Check that the scopes include https://outlook.office.com/SMTP.Send (and POP.AccessAsUser.All, "
+     "which the seed needed), then: offlineimap-oauth logout {name} && offlineimap-oauth login "
+     "{name}."),
+    ("AUTHENTICATE", "The IMAP server refused the token for {user}.",
+     "IMAP may be switched off: " + OUTLOOK_IMAP_SETTING + ". If it is on, throw the old token "
+     "away: offlineimap-oauth logout {name} && offlineimap-oauth login {name}."),
+    ("AUTHENTICATIONFAILED", "The IMAP server refused the token for {user}.",
+     "IMAP may be switched off: " + OUTLOOK_IMAP_SETTING + ". If it is on, throw the old token "
+     "away: offlineimap-oauth logout {name} && offlineimap-oauth login {name}."),
+)
+
+
+def server_refusal(text: str, account) -> tuple:
+    """(what happened, what to do) for an IMAP/SMTP server's refusal text."""
+    fields = _fields(account, None)
+    for marker, what, fix in SERVER_REFUSALS:
+        if marker.lower() in text.lower():
+            return what.format(**fields), fix.format(**fields)
+    return ("The server refused: %s" % text.strip()[:200],
+            "Run: offlineimap-oauth check %s -v, and see README's troubleshooting." % account.name)

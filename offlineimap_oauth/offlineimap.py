@@ -37,6 +37,7 @@ _locks_guard = threading.Lock()
 _memo: dict = {}  # name -> (token, expires_on, files signature)
 _accounts_memo: list = [None, None]  # [signature of the accounts file, parsed accounts]
 _warned = []
+_reported: set = set()  # accounts whose failure offlineimap's UI has logged
 
 
 def access_token(name: str, config: str | None = None) -> str:
@@ -53,7 +54,7 @@ def access_token(name: str, config: str | None = None) -> str:
         try:
             token, expires_on = _serve(_account(name, config), store)
         except Error as error:
-            raise _offlineimap_error(error) from None
+            raise _offlineimap_error(error, name) from None
         # Signature after serving: a refresh rewrites the token file.
         _memo[name] = (token, expires_on,
                        (_signature(store.path(name)), _signature(_config_path(config))))
@@ -90,14 +91,38 @@ def _lock_for(name: str) -> threading.Lock:
         return _locks.setdefault(name, threading.Lock())
 
 
-def _offlineimap_error(error: Error):
+def _offlineimap_error(error: Error, name: str):
     """OfflineImapError(message, REPO): this account fails, the others go on."""
     message = "%s: %s" % (PROG, error)
     try:
         from offlineimap.error import OfflineImapError
     except ImportError:  # called outside offlineimap (tests, other tools)
         return error
-    return OfflineImapError(message, OfflineImapError.ERROR.REPO)
+    failure = OfflineImapError(message, OfflineImapError.ERROR.REPO)
+    _report_for_exit_status(failure, name)
+    return failure
+
+
+def _report_for_exit_status(failure, name: str) -> None:
+    """Log ``failure`` through offlineimap's UI, once per account and process.
+
+    offlineimap exits 0 when an account fails at REPO severity; an error its
+    UI logged makes it exit 1 when the run ends, while the other accounts
+    still sync (CRITICAL severity would stop them).  The generated pythonfile
+    does the same on its CLI path (hookfile.py).
+    """
+    if name in _reported:
+        return
+    try:
+        from offlineimap.ui import getglobalui
+
+        ui = getglobalui()
+        if ui is None:
+            return
+        ui.error(failure)
+    except Exception:  # noqa: BLE001 - an offlineimap without this UI API: exit 0, message still shown
+        return
+    _reported.add(name)
 
 
 def offlineimap_version():

@@ -32,8 +32,8 @@ def _token_lines(account, state, now: float) -> list:
         return ["  access token:  none", "  refresh token: none: run offlineimap-oauth login %s"
                 % account.name]
     if state.get("account") != account.binding():
-        return ["  tokens:        made with other settings (client_id, tenant, scopes or user "
-                "changed): run offlineimap-oauth login %s" % account.name]
+        return ["  tokens:        made with other settings (user, client_id, scopes or "
+                "identity platform host changed): run offlineimap-oauth login %s" % account.name]
     lines = ["  access token:  %s" % _access_line(account, state, now)]
     has_refresh = bool((state.get("msal") or {}).get("RefreshToken"))
     renewed = state.get("renewed_at")

@@ -1,5 +1,64 @@
-"""The ``convert`` command's argparse wiring (placeholder until it is built)."""
+"""The ``convert`` command: argparse wiring and the handler.
+
+Imports here stay light (argparse runs this module on every command but
+``token``); the converter itself is imported when ``convert`` runs.
+"""
+
+from __future__ import annotations
 
 
 def register(commands) -> None:
     """Add the ``convert`` subcommand to the CLI's subparsers."""
+    parser = commands.add_parser(
+        "convert", help="turn a Gnus OAuth2 setup into accounts.conf, offlineimaprc, msmtprc "
+                        "and a Gnus snippet (dry run unless --write)")
+    parser.add_argument("files", metavar="FILE", nargs="*",
+                        help="Emacs Lisp and authinfo files (default: whichever of ~/.emacs, "
+                             "~/.emacs.d/init.el, ~/.gnus.el, ~/.authinfo, ~/.authinfo.gpg exist)")
+    parser.add_argument("--write", action="store_true",
+                        help="write the files (atomically, with timestamped backups)")
+    parser.add_argument("--output-dir", metavar="DIR",
+                        help="put every output file in DIR instead of the standard locations")
+    parser.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    """Convert; print the diff (dry run) or write and report."""
+    import os
+    import sys
+
+    from offlineimap_oauth import paths
+    from offlineimap_oauth.convert import plan, write
+
+    home = os.path.expanduser("~")
+    files = [os.path.expanduser(f) for f in args.files] or plan.default_inputs(home)
+    conversion = plan.build(files)
+    where = plan.targets(home, args.config, args.output_dir)
+    config_flag = None
+    if os.path.abspath(where["accounts.conf"]) != os.path.abspath(paths.config_path(None)):
+        config_flag = where["accounts.conf"]
+        conversion.notes.append("accounts.conf is not at its default path: msmtp gets "
+                                "--config %s; for offlineimap set OFFLINEIMAP_OAUTH_CONFIG=%s"
+                                % (config_flag, config_flag))
+    changes = plan.render(conversion, where, plan.token_command(), config_flag)
+    if not args.write:
+        sys.stdout.write(plan.describe(changes, conversion))
+        print("\nDry run: nothing written. Run again with --write to write these files.")
+        return 0
+    sys.stdout.write(plan.summary(conversion))
+    written = write.apply(changes)
+    for change in changes:
+        backup = dict(written).get(change.path, "-")
+        if change.path in dict(written):
+            print("wrote %s%s" % (change.path, " (backup: %s)" % backup if backup else ""))
+        else:
+            print("unchanged %s" % change.path)
+    print(next_steps(conversion, where))
+    return 0
+
+
+def next_steps(conversion, where) -> str:
+    lines = ["Next:", "  add to the end of ~/.gnus.el: (load \"%s\")" % where["gnus"]]
+    lines += ["  offlineimap-oauth login %s" % a.name for a in conversion.accounts]
+    lines += ["  offlineimap -o    # first sync into ~/Mail/NAME"]
+    return "\n".join(lines)

@@ -142,3 +142,11 @@ def test_client_secret_command_first_line_and_failure():
                                       "client_secret_command = echo oops >&2; exit 3"))["outlook"]
     with pytest.raises(ConfigError, match=r"\[account outlook\] client_secret_command failed"):
         bad.client_secret_value()
+
+
+def test_binding_follows_the_host_not_the_tenant():
+    work = accounts.parse(SEED)["work"]
+    other_tenant = accounts.parse(SEED.replace("/contoso.onmicrosoft.com", "/organizations"))["work"]
+    other_host = accounts.parse(SEED.replace("login.microsoftonline.us", "login.microsoftonline.com"))["work"]
+    assert work.binding() == other_tenant.binding()
+    assert work.binding() != other_host.binding()

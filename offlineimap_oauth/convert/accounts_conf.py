@@ -1,0 +1,50 @@
+"""Render ``[account NAME]`` sections of accounts.conf for converted accounts.
+
+The only place client secrets are written.  Values that INI would not keep
+as they are (`` ;``, ``#``, quotes, backslashes, outer spaces) are written
+double-quoted with JSON escapes, which ``accounts.parse`` decodes; ``;`` and
+``#`` become ``\u003b``/``\u0023`` because configparser strips inline
+comments before it sees quotes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from offlineimap_oauth.accounts import SECTION_PREFIX
+
+SAFE_VALUE = re.compile(r"^[^\s\"'\\;#%][^\"\\;#]*(?<=\S)$|^$")
+
+
+def quote(value: str) -> str:
+    """``value`` as accounts.conf reads it back exactly."""
+    if SAFE_VALUE.match(value) and value == value.strip() and "\n" not in value:
+        return value
+    # configparser cuts " ;" and " #" comments even inside quotes: escape both.
+    return json.dumps(value, ensure_ascii=False).replace("#", "\\u0023").replace(";", "\\u003b")
+
+
+def render_section(account) -> str:
+    """One ``[account NAME]`` section (no trailing blank line)."""
+    lines = ["[%s%s]" % (SECTION_PREFIX, account.name),
+             "; converted from %s by offlineimap-oauth convert" % account.where.rsplit(":", 2)[0],
+             "user = %s" % quote(account.user),
+             "client_id = %s" % quote(account.client_id)]
+    if account.client_secret:
+        lines.append("client_secret = %s" % quote(account.client_secret))
+    if account.authority:
+        lines.append("authority = %s" % quote(account.authority))
+    else:
+        lines.append("tenant = %s" % quote(account.tenant))
+    if account.scopes:
+        lines.append("scopes = %s" % quote(" ".join(account.scopes)))
+    if account.redirect_uri:
+        lines.append("redirect_uri = %s" % quote(account.redirect_uri))
+    return "\n".join(lines) + "\n"
+
+
+def sections(conversion) -> list:
+    """[(section name, text)] for merge."""
+    return [(SECTION_PREFIX + account.name, render_section(account))
+            for account in conversion.accounts]

@@ -1,0 +1,94 @@
+"""Write a set of files all or nothing: atomic replaces and timestamped backups.
+
+A :class:`Change` holds a path, its current text (None if absent) and the
+new text.  ``apply(changes)`` writes only those whose text differs: each
+existing file is first copied to ``PATH.bak-YYYYMMDD-HHMMSS`` (0600), then
+replaced through a temp file in the same directory (fsync, chmod, rename,
+fsync of the directory).  Everything is rendered and validated before
+``apply`` is called, so an error leaves every file as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+
+SECRET_MODE = 0o600  # accounts.conf and msmtprc; backups of any file
+FILE_MODE = 0o600  # new files: they describe the user's mail accounts
+DIR_MODE = 0o700
+
+
+class Change:
+    def __init__(self, label: str, path: str, new: str, secret: bool = False):
+        self.label, self.path, self.new, self.secret = label, path, new, secret
+        self.old = read_text(path)
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+def read_text(path: str):
+    """The file's text, or None when it does not exist."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None
+
+
+def apply(changes: list, now=None) -> list:
+    """Write the changed files; returns [(path, backup path or None)]."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    done = []
+    for change in changes:
+        if not change.changed:
+            continue
+        backup = _backup(change.path, stamp) if change.old is not None else None
+        _atomic_write(change.path, change.new, _mode(change))
+        done.append((change.path, backup))
+    return done
+
+
+def _mode(change) -> int:
+    if change.secret or change.old is None:
+        return SECRET_MODE if change.secret else FILE_MODE
+    return os.stat(change.path).st_mode & 0o777
+
+
+def _backup(path: str, stamp: str) -> str:
+    backup = "%s.bak-%s" % (path, stamp)
+    counter = 1
+    while os.path.exists(backup):
+        counter += 1
+        backup = "%s.bak-%s-%d" % (path, stamp, counter)
+    fd = os.open(backup, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SECRET_MODE)
+    with os.fdopen(fd, "wb") as out, open(path, "rb") as original:
+        shutil.copyfileobj(original, out)
+        out.flush()
+        os.fsync(out.fileno())
+    return backup
+
+
+def _atomic_write(path: str, text: str, mode: int) -> None:
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, mode=DIR_MODE, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), mode)
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

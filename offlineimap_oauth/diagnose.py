@@ -1,0 +1,257 @@
+"""``check NAME``: prove, step by step, that the account can read and send mail.
+
+Steps, each printed as one line with a pass/fail mark: accounts.conf valid;
+an access token obtained (cached or refreshed, expiry); its claims when it
+is a JWT (audience, scopes, user) with warnings for missing SMTP/POP scopes;
+IMAP connect, TLS, AUTHENTICATE XOAUTH2, SELECT INBOX, folder count; SMTP
+connect, STARTTLS, AUTH XOAUTH2 (no message is sent); the signed-in user is
+the configured one; refresh-token age; offlineimap's version.  A failed
+step says what to do.  No secret is printed.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import time
+
+from offlineimap_oauth import explain
+from offlineimap_oauth.errors import EXIT_FAILURE, EXIT_OK, Error
+from offlineimap_oauth.xoauth2 import jwt_claims, sasl_string
+
+NETWORK_TIMEOUT_S = 20
+WANTED_SCOPES = ("IMAP.AccessAsUser.All", "SMTP.Send", "POP.AccessAsUser.All")
+# The host each cloud's mailboxes are served from (authority host -> (IMAP, SMTP)).
+CLOUD_HOSTS = {
+    "login.microsoftonline.us": ("outlook.office365.us", "smtp.office365.us"),
+    "login.chinacloudapi.cn": ("partner.outlook.cn", "smtp.partner.outlook.cn"),
+    "login.partner.microsoftonline.cn": ("partner.outlook.cn", "smtp.partner.outlook.cn"),
+}
+PUBLIC_HOSTS = ("outlook.office365.com", "smtp.office365.com")
+MARKS = {True: "[ OK ]", False: "[FAIL]", None: "[WARN]"}
+
+
+class Report:
+    """Collects step results and prints each as it happens."""
+
+    def __init__(self, out):
+        self.out = out
+        self.failed = []
+
+    def line(self, ok, text, fix=None):
+        self.out.write("%s %s\n" % (MARKS[ok], text))
+        if fix:
+            self.out.write("       -> %s\n" % fix.replace("\n", "\n          "))
+        self.out.flush()
+        if ok is False:
+            self.failed.append(text)
+
+
+def default_hosts(account):
+    """(IMAP host, SMTP host) for the account's cloud."""
+    host = account.authority.split("/")[2].lower()
+    return CLOUD_HOSTS.get(host, PUBLIC_HOSTS)
+
+
+def run_check(account, store, out, imap=None, smtp=None, now=time.time) -> int:
+    """Run every step for ``account``; ``imap``/``smtp`` are (host, port)."""
+    report = Report(out)
+    report.line(True, "accounts.conf: [account %s] is valid (%s)" % (account.name, account.source))
+    token = _token_step(account, store, report, now)
+    if token:
+        _claims_step(account, token, report)
+        imap_host, smtp_host = default_hosts(account)
+        _imap_steps(account, token, imap or (imap_host, 993), report)
+        _smtp_steps(account, token, smtp or (smtp_host, 587), report)
+    _user_step(account, store, report)
+    _renewal_step(account, store, report, now)
+    _offlineimap_step(report)
+    verdict = "all checks passed" if not report.failed else "%d check(s) failed" % len(report.failed)
+    out.write("%s: %s\n" % (account.name, verdict))
+    return EXIT_OK if not report.failed else EXIT_FAILURE
+
+
+def _token_step(account, store, report, now):
+    from offlineimap_oauth.hotpath import access_token, cached_token
+
+    was_cached = cached_token(store.load(account.name), account, now()) is not None
+    try:
+        token, expires_on = access_token(account, store, now=now)
+    except Error as error:
+        report.line(False, "access token: %s" % error.message,
+                    "\n".join(error.problems + [error.hint or ""]).strip())
+        return None
+    report.line(True, "access token: %s, valid until %s (%d min left)" % (
+        "cached" if was_cached else "refreshed just now",
+        time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(expires_on)),
+        (expires_on - now()) // 60))
+    return token
+
+
+def _claims_step(account, token, report):
+    claims = jwt_claims(token)
+    if claims is None:
+        report.line(True, "token claims: opaque token (normal for personal accounts)")
+        return
+    scopes = set(str(claims.get("scp", "")).split())
+    user = claims.get("upn") or claims.get("unique_name") or claims.get("preferred_username")
+    report.line(True, "token claims: audience %s, user %s, scopes %s" % (
+        claims.get("aud"), user, " ".join(sorted(scopes)) or "none"))
+    missing = [scope for scope in WANTED_SCOPES if scope not in scopes]
+    if missing:
+        report.line(None, "token lacks %s" % ", ".join(missing),
+                    "Add the permission(s) to the app registration and to scopes in "
+                    "[account %s], then: offlineimap-oauth login %s" % (account.name, account.name))
+
+
+def _imap_steps(account, token, address, report):
+    import imaplib
+
+    host, port = address
+    try:
+        raw = socket.create_connection(address, timeout=NETWORK_TIMEOUT_S)
+    except OSError as error:
+        return report.line(False, "IMAP connect %s:%d: %s" % (host, port, error),
+                           "Check the host and port (--imap-host, --imap-port) and the network.")
+    report.line(True, "IMAP connect %s:%d" % (host, port))
+    raw.close()
+    try:
+        connection = imaplib.IMAP4_SSL(host, port, ssl_context=ssl.create_default_context(),
+                                       timeout=NETWORK_TIMEOUT_S)
+    except (OSError, ssl.SSLError, imaplib.IMAP4.error) as error:
+        return report.line(False, "IMAP TLS: %s" % error,
+                           "The server's certificate is not trusted or TLS failed.")
+    report.line(True, "IMAP TLS (%s)" % connection.sock.version())
+    try:
+        _imap_session(account, token, connection, report)
+    finally:
+        try:
+            connection.logout()
+        except (OSError, imaplib.IMAP4.error):
+            pass
+
+
+def _imap_session(account, token, connection, report):
+    import imaplib
+
+    try:
+        connection.authenticate("XOAUTH2", _xoauth2_answers(account.user, token))
+    except imaplib.IMAP4.error as error:
+        what, fix = explain.server_refusal(_text(error), account)
+        return report.line(False, "IMAP AUTHENTICATE XOAUTH2 as %s: %s" % (account.user, what),
+                           fix + "\nThe server said: %s" % _text(error))
+    report.line(True, "IMAP AUTHENTICATE XOAUTH2 as %s" % account.user)
+    status, data = connection.select("INBOX", readonly=True)
+    if status != "OK":
+        what, fix = explain.server_refusal(_text(data), account)
+        return report.line(False, "IMAP SELECT INBOX: %s" % what, fix)
+    report.line(True, "IMAP SELECT INBOX: %s message(s)" % _text(data[0]))
+    status, folders = connection.list()
+    report.line(status == "OK", "IMAP LIST: %d folder(s)" % len(folders or []))
+
+
+def _xoauth2_answers(user, token):
+    """imaplib's authobject: the SASL string first, then an empty line.
+
+    On failure Exchange and Dovecot send a '+ <base64 JSON error>'
+    challenge that the client must answer with an empty line.
+    """
+    answers = [sasl_string(user, token)]
+
+    def answer(_challenge):
+        return answers.pop() if answers else b""
+
+    return answer
+
+
+def _smtp_steps(account, token, address, report):
+    import smtplib
+
+    host, port = address
+    try:
+        connection = smtplib.SMTP(host, port, timeout=NETWORK_TIMEOUT_S)
+    except (OSError, smtplib.SMTPException) as error:
+        return report.line(False, "SMTP connect %s:%d: %s" % (host, port, error),
+                           "Check the host and port (--smtp-host, --smtp-port) and the network.")
+    report.line(True, "SMTP connect %s:%d" % (host, port))
+    try:
+        connection.ehlo()
+        connection.starttls(context=ssl.create_default_context())
+        connection.ehlo()
+        report.line(True, "SMTP STARTTLS (%s)" % connection.sock.version())
+        code, reply = connection.docmd("AUTH", "XOAUTH2 " + _b64(account, token))
+        if code == 334:  # the server sent an error challenge; an empty line ends it
+            code, reply = connection.docmd("")
+        if code == 235:
+            report.line(True, "SMTP AUTH XOAUTH2 as %s (no message sent)" % account.user)
+        else:
+            said = "%d %s" % (code, _text(reply))
+            what, fix = explain.server_refusal(said, account)
+            report.line(False, "SMTP AUTH XOAUTH2 as %s: %s" % (account.user, what),
+                        fix + "\nThe server said: %s" % said)
+    except (OSError, ssl.SSLError, smtplib.SMTPException) as error:
+        report.line(False, "SMTP: %s" % error, "The server or TLS failed; try again later.")
+    finally:
+        try:
+            connection.quit()
+        except (OSError, smtplib.SMTPException):
+            pass
+
+
+def _user_step(account, store, report):
+    state = store.load(account.name) or {}
+    users = [entry.get("username", "") for entry in
+             ((state.get("msal") or {}).get("Account") or {}).values()]
+    if not users:
+        return report.line(False, "signed-in user: none stored",
+                           "Run: offlineimap-oauth login %s" % account.name)
+    if account.user.lower() in (user.lower() for user in users):
+        return report.line(True, "signed-in user is %s, as configured" % account.user)
+    report.line(False, "signed-in user is %s, but [account %s] has user = %s"
+                % (", ".join(users), account.name, account.user),
+                "Run: offlineimap-oauth login %s and sign in as %s" % (account.name, account.user))
+
+
+def _renewal_step(account, store, report, now):
+    from offlineimap_oauth.status import DAY_S, STALE_RENEWAL_DAYS
+
+    renewed = (store.load(account.name) or {}).get("renewed_at")
+    if not renewed:
+        return
+    days = int((now() - renewed) // DAY_S)
+    if days >= STALE_RENEWAL_DAYS:
+        report.line(None, "refresh token last renewed %d days ago; Microsoft drops it after 90 "
+                    "days unused" % days, "Run offlineimap or `offlineimap-oauth token %s` "
+                    "regularly." % account.name)
+    else:
+        report.line(True, "refresh token renewed %d day(s) ago" % days)
+
+
+def _offlineimap_step(report):
+    from offlineimap_oauth.offlineimap import FIRST_GOOD_OFFLINEIMAP, offlineimap_version
+
+    version = offlineimap_version()
+    if version is None:
+        return report.line(None, "offlineimap is not importable by this Python; the "
+                           "pythonfile calls offlineimap-oauth by path then")
+    text = ".".join(map(str, version))
+    if version < FIRST_GOOD_OFFLINEIMAP:
+        return report.line(False, "offlineimap %s asks for a token once per run and fails "
+                           "after an hour" % text, "Install offlineimap 8.0.3 or newer.")
+    report.line(True, "offlineimap %s re-reads the token at every login" % text)
+
+
+def _b64(account, token):
+    from offlineimap_oauth.xoauth2 import sasl_base64
+
+    return sasl_base64(account.user, token)
+
+
+def _text(value) -> str:
+    if isinstance(value, (list, tuple)):
+        value = b" ".join(v if isinstance(v, bytes) else str(v).encode() for v in value if v)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, Exception) and value.args:
+        return _text(value.args[0])
+    return str(value)

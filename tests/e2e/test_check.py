@@ -1,0 +1,109 @@
+"""`check NAME` against real Dovecot and the test SMTP server: passes on a
+healthy account and fails at the right step, with the fix, for each broken one."""
+
+import pytest
+
+from offlineimap_oauth.errors import EXIT_FAILURE
+from tests.e2e._require import require_binary
+from tests.fakes.dovecot import FakeDovecot
+from tests.fakes.smtp import FakeSMTPServer
+from tests.support import OUTLOOK
+
+
+@pytest.fixture
+def servers(idp, test_ca, tmp_path):
+    require_binary("dovecot")
+    with FakeDovecot(test_ca, idp.base_url + "/introspect", tmp_path / "dovecot") as dovecot:
+        dovecot.doveadm("mailbox", "create", "-u", OUTLOOK["user"], "-s", "Drafts")
+        with FakeSMTPServer(test_ca, idp.introspect) as smtp:
+            yield dovecot, smtp
+
+
+def check(cli, servers):
+    dovecot, smtp = servers
+    return cli.run("check", "outlook", "--imap-host", "127.0.0.1", "--imap-port",
+                   str(dovecot.port), "--smtp-host", "127.0.0.1", "--smtp-port", str(smtp.port))
+
+
+def line_of(output, start):
+    return next(line for line in output.splitlines() if start in line)
+
+
+def test_healthy_account_passes_every_step(cli, idp, servers):
+    assert cli.login_paste("outlook").returncode == 0
+    result = check(cli, servers)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    for step in ("accounts.conf", "access token: cached", "IMAP connect", "IMAP TLS",
+                 "IMAP AUTHENTICATE XOAUTH2 as me@outlook.jp", "IMAP SELECT INBOX: 0 message",
+                 "IMAP LIST: 2 folder(s)", "SMTP STARTTLS", "SMTP AUTH XOAUTH2 as me@outlook.jp",
+                 "signed-in user is me@outlook.jp"):
+        assert line_of(out, step).startswith("[ OK ]"), step
+    assert "[FAIL]" not in out
+    assert out.endswith("outlook: all checks passed\n")
+    assert servers[1].messages == []  # check sends nothing
+
+
+def test_wrong_tenant_fails_at_the_token_step(cli, idp, servers):
+    idp.access_token_lifetime = 300  # the next use refreshes, at the new tenant
+    assert cli.login_paste("outlook").returncode == 0
+    cli.write_config(cli.platform.config(outlook={"authority": idp.authority("common")}))
+    result = check(cli, servers)
+    assert result.returncode == EXIT_FAILURE
+    assert line_of(result.stdout, "access token").startswith("[FAIL]")
+    assert "Set tenant = consumers in [account outlook]" in result.stdout
+    assert "IMAP connect" not in result.stdout
+
+
+def test_wrong_secret_fails_at_the_token_step(cli, idp, servers):
+    idp.access_token_lifetime = 300
+    assert cli.login_paste("outlook").returncode == 0
+    cli.write_config(cli.platform.config(outlook={"client_secret": OUTLOOK["secret_id"]}))
+    result = check(cli, servers)
+    assert result.returncode == EXIT_FAILURE
+    assert "AADSTS7000215" in result.stdout and "not its Secret ID" in result.stdout
+
+
+def test_revoked_login_fails_at_the_token_step(cli, idp, servers):
+    idp.access_token_lifetime = 300
+    assert cli.login_paste("outlook").returncode == 0
+    idp.revoke(OUTLOOK["user"])
+    result = check(cli, servers)
+    assert result.returncode == EXIT_FAILURE
+    assert "AADSTS50173" in result.stdout
+    assert "Run: offlineimap-oauth login outlook" in result.stdout
+
+
+def test_smtp_auth_disabled_fails_at_smtp_auth_with_the_admin_switch(cli, idp, servers):
+    assert cli.login_paste("outlook").returncode == 0
+    servers[1].smtp_auth_disabled_for.add(OUTLOOK["user"])
+    result = check(cli, servers)
+    assert result.returncode == EXIT_FAILURE
+    assert line_of(result.stdout, "IMAP AUTHENTICATE").startswith("[ OK ]")
+    failed = line_of(result.stdout, "SMTP AUTH XOAUTH2")
+    assert failed.startswith("[FAIL]") and "SMTP AUTH is disabled" in failed
+    assert "Manage email apps -> Authenticated SMTP" in result.stdout
+    assert "5.7.139" in result.stdout
+
+
+def test_token_revoked_at_the_server_only_fails_at_imap_with_the_seed_fix(cli, idp, servers):
+    assert cli.login_paste("outlook").returncode == 0
+    idp.revoke(OUTLOOK["user"])  # the cached access token is still served, servers refuse it
+    result = check(cli, servers)
+    assert result.returncode == EXIT_FAILURE
+    assert line_of(result.stdout, "access token").startswith("[ OK ]")
+    assert line_of(result.stdout, "IMAP AUTHENTICATE").startswith("[FAIL]")
+    assert "Let devices and apps use IMAP" in result.stdout
+    assert "offlineimap-oauth logout outlook && offlineimap-oauth login outlook" in result.stdout
+    assert line_of(result.stdout, "SMTP AUTH XOAUTH2").startswith("[FAIL]")
+
+
+def test_mailbox_user_mismatch_fails_at_the_user_step(cli, idp, servers):
+    assert cli.login_paste("outlook").returncode == 0
+    cli.write_config(cli.platform.config(outlook={"user": "other@outlook.jp"}))
+    result = check(cli, servers)
+    assert result.returncode == EXIT_FAILURE
+    assert "changed: user" in result.stdout
+    assert line_of(result.stdout, "signed-in user").startswith("[FAIL]")
+    assert "signed-in user is me@outlook.jp, but [account outlook] has user = other@outlook.jp" \
+        in result.stdout
