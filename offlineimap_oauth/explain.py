@@ -31,6 +31,10 @@ KNOWN = {
     50020: (ConfigError, "{user} is not an account of tenant '{tenant}'.",
             "For outlook.com/hotmail/live addresses set tenant = consumers (with an app that "
             "allows personal accounts); for Microsoft 365 use your organisation's tenant."),
+    500200: (ConfigError, "{user} is a personal Microsoft account, and app {client_id} accepts "
+             "work or school accounts only.",
+             "For an outlook.com/hotmail/live address use an app registered for personal "
+             "accounts and set tenant = consumers in [account {name}]."),
     500208: (ConfigError, "{user} cannot sign in on tenant '{tenant}' (wrong kind of account "
              "for this endpoint).",
              "Personal addresses need tenant = consumers; work addresses need organizations "
