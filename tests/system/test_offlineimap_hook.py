@@ -1,0 +1,67 @@
+"""The offlineimap hook in-process: memoised, re-reads the store only when the
+file changed, one refresh for many threads, offlineimap's error on failure."""
+
+import threading
+
+import pytest
+
+from offlineimap_oauth import offlineimap as hook
+from offlineimap_oauth.store import TokenStore
+from tests.support import OUTLOOK
+
+
+@pytest.fixture
+def hook_env(cli, monkeypatch):
+    for key in ("OFFLINEIMAP_OAUTH_CONFIG", "OFFLINEIMAP_OAUTH_STATE_DIR",
+                "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
+        monkeypatch.setenv(key, cli.env[key])
+    monkeypatch.setattr(hook, "_memo", {})
+    monkeypatch.setattr(hook, "_accounts_memo", [None, None])
+    loads = []
+    original = TokenStore.load
+
+    def counting_load(self, name):
+        loads.append(name)
+        return original(self, name)
+
+    monkeypatch.setattr(TokenStore, "load", counting_load)
+    return loads
+
+
+def test_repeated_calls_answer_from_memory_until_the_file_changes(cli, idp, hook_env):
+    assert cli.login_paste("outlook").returncode == 0
+    first = hook.access_token("outlook")
+    assert [hook.access_token("outlook") for _ in range(50)] == [first] * 50
+    assert hook_env == ["outlook"]  # the store was read once
+    assert cli.login_paste("outlook").returncode == 0  # a new login rewrites the file
+    second = hook.access_token("outlook")
+    assert second != first and len(hook_env) == 2
+
+
+def test_threads_needing_a_refresh_cause_one(cli, idp, hook_env):
+    idp.access_token_lifetime = 300
+    assert cli.login_paste("outlook").returncode == 0
+    idp.access_token_lifetime = 3600
+    idp.reset_counts()
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(hook.access_token("outlook")))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 8 and len(set(results)) == 1
+    assert idp.counts["refresh_token"] == 1
+
+
+def test_failure_raises_offlineimap_error_at_repo_severity(cli, idp, hook_env):
+    from offlineimap.error import OfflineImapError
+
+    idp.access_token_lifetime = 300
+    assert cli.login_paste("outlook").returncode == 0
+    idp.revoke(OUTLOOK["user"])
+    with pytest.raises(OfflineImapError) as caught:
+        hook.access_token("outlook")
+    assert caught.value.severity == OfflineImapError.ERROR.REPO
+    assert "Run: offlineimap-oauth login outlook" in str(caught.value)
+    assert "AADSTS50173" in str(caught.value)
