@@ -57,6 +57,7 @@ def run_check(account, store, out, imap=None, smtp=None, now=time.time) -> int:
     """Run every step for ``account``; ``imap``/``smtp`` are (host, port)."""
     report = Report(out)
     report.line(True, "accounts.conf: [account %s] is valid (%s)" % (account.name, account.source))
+    _secret_file_step(account, report)
     token = _token_step(account, store, report, now)
     if token:
         _claims_step(account, token, report)
@@ -69,6 +70,18 @@ def run_check(account, store, out, imap=None, smtp=None, now=time.time) -> int:
     verdict = "all checks passed" if not report.failed else "%d check(s) failed" % len(report.failed)
     out.write("%s: %s\n" % (account.name, verdict))
     return EXIT_OK if not report.failed else EXIT_FAILURE
+
+
+def _secret_file_step(account, report):
+    import os
+
+    try:
+        loose = os.stat(account.source).st_mode & 0o077
+    except OSError:
+        return
+    if account.client_secret and loose:
+        report.line(None, "%s holds a client secret and others can read it" % account.source,
+                    "Run: chmod 600 %s" % account.source)
 
 
 def _token_step(account, store, report, now):

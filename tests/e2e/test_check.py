@@ -44,6 +44,17 @@ def test_healthy_account_passes_every_step(cli, idp, servers):
     assert servers[1].messages == []  # check sends nothing
 
 
+def test_readable_secret_file_is_warned_about(cli, idp, servers):
+    assert cli.login_paste("outlook").returncode == 0
+    cli.config.chmod(0o644)
+    result = check(cli, servers)
+    assert result.returncode == 0
+    assert line_of(result.stdout, "holds a client secret").startswith("[WARN]")
+    assert "chmod 600 %s" % cli.config in result.stdout
+    cli.config.chmod(0o600)
+    assert "holds a client secret" not in check(cli, servers).stdout
+
+
 def test_wrong_tenant_fails_at_the_token_step(cli, idp, servers):
     idp.access_token_lifetime = 300  # the next use refreshes, at the new tenant
     assert cli.login_paste("outlook").returncode == 0
