@@ -1,0 +1,26 @@
+(add-to-list
+'gnus-secondary-select-methods
+'(nnimap "outlook"
+(nnimap-address "outlook.office365.com")
+(nnimap-server-port 993)
+(nnimap-stream ssl)
+;; Search
+(nnir-search-engine imap)))
+(setq gnus-permanently-visible-groups "^nndraft:drafts\\|^nnimap\\+outlook:")
+(setq gnusimapoauth2-accounts
+'(
+(:user "あなたのアカウント"
+:smtp-server "smtp.office365.com"
+:smtp-port 587
+:smtp-user "あなたのアカウント"
+:smtp-password "notrecord"
+:smtp-auth-supported xoauth2
+:smtp-stream-type starttls
+:oauth2-client-id "[あなたのアカウントのclient id]"
+:oauth2-client-secret "[あなたのアカウントのclient secret]"
+:oauth2-scope "offline_access https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/POP.AccessAsUser.All https://outlook.office.com/SMTP.Send"
+:oauth2-auth-url "https://login.microsoftonline.com/consumers/oauth2/v2.0/authorize"
+:oauth2-token-url "https://login.microsoftonline.com/consumers/oauth2/v2.0/token"
+:oauth2-redirect-url "https://login.microsoftonline.com/common/oauth2/nativeclient"
+)
+))

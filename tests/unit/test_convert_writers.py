@@ -1,0 +1,122 @@
+"""Writers against golden files; accounts.conf round trip; section merging."""
+
+import os
+
+import pytest
+
+from offlineimap_oauth import accounts
+from offlineimap_oauth.convert import (accounts_conf, authinfo, elisp, gnus, gnus_el, merge,
+                                       model, msmtprc, offlineimaprc)
+
+DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data")
+GOLDEN = os.path.join(DATA, "convert")
+COMMAND = ["/usr/local/bin/offlineimap-oauth"]
+PYTHONFILE = "/home/me/.config/offlineimap-oauth/offlineimap-hook.py"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"  # regenerate, then review the diff
+
+
+def conversion(name):
+    def text(file):
+        with open(os.path.join(DATA, "gnus", file), encoding="utf-8") as handle:
+            return handle.read()
+    found = gnus.find([(name + ".el", elisp.read_all(text(name + ".el"), name + ".el"))])
+    return model.build(found, authinfo.parse(text(name + "-authinfo")))
+
+
+def rendered(name):
+    conv = conversion(name)
+    return {
+        "accounts.conf": merge.merge("", accounts_conf.sections(conv), merge.INI_HEADER),
+        "offlineimaprc": merge.merge("", offlineimaprc.sections(conv), merge.INI_HEADER),
+        "msmtprc": merge.merge("", msmtprc.sections(conv, COMMAND) + [msmtprc.default_line(conv)],
+                               merge.MSMTP_HEADER),
+        "gnus-accounts.el": gnus_el.render(conv, "/home/me/.config/offlineimap-oauth/gnus-accounts.el"),
+    }
+
+
+@pytest.mark.parametrize("name", ["seed", "multi"])
+@pytest.mark.parametrize("output", ["accounts.conf", "offlineimaprc", "msmtprc", "gnus-accounts.el"])
+def test_golden(name, output):
+    text = rendered(name)[output]
+    path = os.path.join(GOLDEN, "%s.%s" % (name, output))
+    if UPDATE:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    with open(path, encoding="utf-8") as handle:
+        assert text == handle.read()
+
+
+@pytest.mark.parametrize("secret", [
+    'a;b "q" c\\d #e ;f', " leading space", "trail ", "%(x)s", "; x", "#x", "'q'", "日本\\u00e9",
+    "plain~Secret.Value_1", "x # y", "tab\there",
+])
+def test_secrets_round_trip_exactly(secret):
+    conv = conversion("seed")
+    conv.accounts[0].client_secret = secret
+    text = merge.merge("", accounts_conf.sections(conv), merge.INI_HEADER)
+    parsed = accounts.parse(text, "accounts.conf")["outlook"]
+    assert parsed.client_secret == secret
+
+
+def test_multi_accounts_conf_reparses_to_the_model():
+    conv = conversion("multi")
+    parsed = accounts.parse(rendered("multi")["accounts.conf"], "accounts.conf")
+    for account in conv.accounts:
+        got = parsed[account.name]
+        assert (got.user, got.client_id, got.client_secret, got.tenant, got.redirect_uri) == \
+            (account.user, account.client_id, account.client_secret, account.tenant,
+             account.redirect_uri)
+        assert got.scopes == account.scopes
+
+
+def test_only_accounts_conf_holds_secrets():
+    conv = conversion("multi")
+    outputs = rendered("multi")
+    secret = conv.accounts[0].client_secret
+    assert accounts_conf.quote(secret) in outputs["accounts.conf"]
+    for name in ("offlineimaprc", "msmtprc", "gnus-accounts.el"):
+        assert secret not in outputs[name] and "notrecord" not in outputs[name]
+
+
+FOREIGN_INI = """\
+# my offlineimaprc
+[general]
+accounts = home
+maxsyncaccounts = 2
+
+# my home account, keep
+[Account home]
+localrepository = home-local
+
+[Account outlook]
+localrepository = stale
+"""
+
+
+def test_merge_replaces_ours_keeps_foreign_sections_and_comments():
+    new = merge.merge(FOREIGN_INI, [("Account outlook", "[Account outlook]\nlocalrepository = x\n"),
+                                    ("Account new", "[Account new]\na = b\n")], merge.INI_HEADER)
+    assert new == FOREIGN_INI.replace("stale", "x") + "\n[Account new]\na = b\n"
+    assert merge.merge(new, [("Account new", "[Account new]\na = b\n")], merge.INI_HEADER) == new
+
+
+def test_set_keys_in_general():
+    _, sections = merge.split(FOREIGN_INI, merge.INI_HEADER)
+    general = "".join(sections[0].body)
+    changed = merge.set_keys(general, {"accounts": "home, outlook", "pythonfile": "/p.py"})
+    assert changed.startswith("[general]\naccounts = home, outlook\nmaxsyncaccounts = 2\n"
+                              "pythonfile = /p.py\n")
+
+
+def test_msmtp_merge_keeps_default_and_foreign_accounts():
+    text = "defaults\ntls on\n\naccount mine\nhost h\n\naccount default : mine\n"
+    new = merge.merge(text, [("outlook", "account outlook\nhost smtp\n")], merge.MSMTP_HEADER,
+                      before="default")
+    assert new == ("defaults\ntls on\n\naccount mine\nhost h\n\naccount outlook\nhost smtp\n\n"
+                   "account default : mine\n")
+
+
+def test_msmtp_lines_stay_short():
+    conv = conversion("seed")
+    with pytest.raises(Exception, match="msmtp accepts"):
+        msmtprc.render_account(conv.accounts[0], ["/" + "x" * 600])
