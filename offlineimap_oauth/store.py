@@ -26,7 +26,6 @@ from offlineimap_oauth.errors import LoginRequired, TryLater, login_hint
 STORE_FORMAT = 1
 DIR_MODE = 0o700
 FILE_MODE = 0o600
-TEMP_SUFFIX = ".tmp"
 
 
 class TokenStore:
@@ -69,24 +68,13 @@ class TokenStore:
 
     def save(self, name: str, state: dict) -> None:
         """Replace the account's file atomically.  Call while holding :meth:`locked`."""
-        import tempfile
+        from offlineimap_oauth.atomic import replace_file
 
         self._ensure_directory()
         self._remove_leftovers(name)
         state = dict(state, format=STORE_FORMAT)
-        # mkstemp creates the file 0600, so no moment exists with wider access.
-        handle, temp = tempfile.mkstemp(dir=self.directory, prefix="." + name + ".",
-                                        suffix=TEMP_SUFFIX)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(json.dumps(state, indent=1, sort_keys=True).encode("utf-8"))
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, self.path(name))
-        except BaseException:
-            _unlink(temp)
-            raise
-        self._sync_directory()
+        replace_file(self.path(name), json.dumps(state, indent=1, sort_keys=True).encode("utf-8"),
+                     FILE_MODE)
 
     def delete(self, name: str) -> bool:
         """Forget the account's tokens.  Call while holding :meth:`locked`."""
@@ -102,23 +90,12 @@ class TokenStore:
 
     def _remove_leftovers(self, name: str) -> None:
         # Temp files of writers killed mid-write; safe to remove under the lock.
-        prefix = "." + name + "."
+        from offlineimap_oauth.atomic import TEMP_SUFFIX, temp_prefix
+
+        prefix = temp_prefix(self.path(name))
         for entry in os.listdir(self.directory):
             if entry.startswith(prefix) and entry.endswith(TEMP_SUFFIX):
                 _unlink(os.path.join(self.directory, entry))
-
-    def _sync_directory(self) -> None:
-        # Makes the rename itself durable across a power loss.
-        try:
-            fd = os.open(self.directory, os.O_RDONLY)
-        except OSError:
-            return
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
 
 
 class _Lock:

@@ -54,9 +54,9 @@ def test_damaged_file_asks_for_login(tmp_path):
 
 def test_leftover_temp_files_of_killed_writers_are_removed(tmp_path):
     store = TokenStore(str(tmp_path))
-    leftover = tmp_path / ".a.x1y2.tmp"
+    leftover = tmp_path / ".a.json.x1y2.tmp"
     leftover.write_text("partial")
-    other = tmp_path / ".b.zz.tmp"
+    other = tmp_path / ".b.json.zz.tmp"
     other.write_text("partial")
     with store.locked("a", timeout=5):
         store.save("a", {})
