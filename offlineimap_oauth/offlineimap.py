@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 
-from offlineimap_oauth.errors import Error
+from offlineimap_oauth.errors import Error, TryLater
 from offlineimap_oauth.hotpath import REFRESH_MARGIN_S, access_token as _serve
 
 PROG = "offlineimap-oauth"
@@ -38,6 +38,9 @@ _memo: dict = {}  # name -> (token, expires_on, files signature)
 _accounts_memo: list = [None, None]  # [signature of the accounts file, parsed accounts]
 _warned = []
 _reported: set = set()  # accounts whose failure offlineimap's UI has logged
+# name -> (files signature, error): a refusal that only a new login or a config
+# change can cure is not sent to Microsoft again on each of offlineimap's retries.
+_refusals: dict = {}
 
 
 def access_token(name: str, config: str | None = None) -> str:
@@ -51,10 +54,16 @@ def access_token(name: str, config: str | None = None) -> str:
         return hit[0]
     with _lock_for(name):
         _warn_if_old_offlineimap()
+        refusal = _refusals.get(name)
+        if refusal and refusal[0] == signature:
+            raise _offlineimap_error(refusal[1], name) from None
         try:
             token, expires_on = _serve(_account(name, config), store)
         except Error as error:
+            if not isinstance(error, TryLater):
+                _refusals[name] = (signature, error)
             raise _offlineimap_error(error, name) from None
+        _refusals.pop(name, None)
         # Signature after serving: a refresh rewrites the token file.
         _memo[name] = (token, expires_on,
                        (_signature(store.path(name)), _signature(_config_path(config))))

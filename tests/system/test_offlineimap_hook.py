@@ -17,6 +17,7 @@ def hook_env(cli, monkeypatch):
         monkeypatch.setenv(key, cli.env[key])
     monkeypatch.setattr(hook, "_memo", {})
     monkeypatch.setattr(hook, "_accounts_memo", [None, None])
+    monkeypatch.setattr(hook, "_refusals", {})
     loads = []
     original = TokenStore.load
 
@@ -65,3 +66,11 @@ def test_failure_raises_offlineimap_error_at_repo_severity(cli, idp, hook_env):
     assert caught.value.severity == OfflineImapError.ERROR.REPO
     assert "Run: offlineimap-oauth login outlook" in str(caught.value)
     assert "AADSTS50173" in str(caught.value)
+    # offlineimap retries: the same refusal, without asking Microsoft again
+    refreshes = idp.counts["refresh_token"]
+    with pytest.raises(OfflineImapError, match="AADSTS50173"):
+        hook.access_token("outlook")
+    assert idp.counts["refresh_token"] == refreshes
+    # a new login (the token file changes) is picked up at once
+    assert cli.login_paste("outlook").returncode == 0
+    assert idp.introspect(hook.access_token("outlook"))["active"]

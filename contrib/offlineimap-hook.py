@@ -1,0 +1,149 @@
+"""offlineimap pythonfile written by offlineimap-oauth (render_pythonfile).
+
+offlineimaprc:
+    [general]
+    pythonfile = <this file>
+    [Repository NAME-remote]
+    auth_mechanisms = XOAUTH2
+    oauth2_access_token_eval = access_token("NAME")
+    folderfilter = lambda folder: mail_folder(folder)
+
+Runs inside offlineimap's own Python (3.7+), so it uses the standard library
+only.  offlineimap 8.0.3 evaluates access_token() on every IMAP login.
+"""
+
+import os
+import shutil
+import subprocess
+
+# Our CLI, used when offlineimap's Python cannot import offlineimap_oauth
+# (offlineimap installed in another virtualenv or by the distribution).
+# A string is one program (absolute, or looked up on PATH when needed);
+# a list is a whole command line such as [python, "-m", "offlineimap_oauth"].
+COMMAND = 'offlineimap-oauth'
+# The CLI gives up on the identity platform after 28 s; wait a little longer.
+TOKEN_TIMEOUT_S = 40
+
+# Top-level folders that hold no mail, as Exchange / Outlook.com name them in
+# English and Japanese mailboxes; their subfolders are dropped too
+# (予定表/日本の休日, Sync Issues/Conflicts).  Outbox only holds mail Outlook
+# has not sent yet.  Compared case-insensitively; add your own names here.
+NON_MAIL_FOLDERS = (
+    "Calendar", "予定表",
+    "Contacts", "連絡先",
+    "Tasks", "タスク",
+    "Notes", "メモ",
+    "Journal", "ジャーナル",
+    "Conversation History", "会話の履歴",
+    "Sync Issues", "同期の問題",
+    "Outbox", "送信トレイ",
+)
+_NON_MAIL = frozenset(name.casefold() for name in NON_MAIL_FOLDERS)
+_reported = set()  # accounts whose failure offlineimap's UI has logged
+
+
+def access_token(name):
+    """A valid OAuth2 access token for account NAME of accounts.conf."""
+    try:
+        from offlineimap_oauth.offlineimap import access_token as in_process
+    except ImportError:
+        return _token_from_command(name)
+    return in_process(name)
+
+
+def mail_folder(name, sep="/"):
+    """False for non-mail folders (and their subfolders), True otherwise.
+
+    NAME is the remote folder name as offlineimap passes it to folderfilter:
+    UTF-8 with utf8foldernames = yes, IMAP modified UTF-7 otherwise.
+    """
+    top = _decode_mutf7(name).split(sep, 1)[0]
+    return top.casefold() not in _NON_MAIL
+
+
+def _token_from_command(name):
+    argv = _command_argv() + ["token", name]
+    try:
+        done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=TOKEN_TIMEOUT_S)
+    except FileNotFoundError:
+        raise _error(name, "offlineimap-oauth: cannot run %r (not found). Install "
+                     "offlineimap-oauth, or set COMMAND in %s to its absolute path."
+                     % (argv[0], __file__))
+    except subprocess.TimeoutExpired:
+        raise _error(name, "offlineimap-oauth: `%s` gave no token within %d s. Try again later; "
+                     "if it persists, run `offlineimap-oauth check %s`."
+                     % (" ".join(argv), TOKEN_TIMEOUT_S, name))
+    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    token = lines[0].strip() if lines else ""
+    if done.returncode == 0 and token:
+        return token
+    message = done.stderr.decode("utf-8", "replace").strip()
+    raise _error(name, message or "offlineimap-oauth: `%s` failed with exit status %d and no message."
+                 % (" ".join(argv), done.returncode))
+
+
+def _command_argv():
+    if isinstance(COMMAND, (list, tuple)):
+        return list(COMMAND)
+    if os.path.isabs(os.path.expanduser(COMMAND)):
+        return [os.path.expanduser(COMMAND)]
+    # offlineimap started by cron or systemd may have a short PATH: also try
+    # where `pip install --user` and pipx put scripts.
+    found = shutil.which(COMMAND) or shutil.which(
+        COMMAND, path=os.path.expanduser("~/.local/bin"))
+    return [found or COMMAND]
+
+
+def _error(name, message):
+    """offlineimap's OfflineImapError at REPO severity: only this account stops."""
+    try:
+        from offlineimap.error import OfflineImapError
+    except ImportError:  # loaded outside offlineimap (tests, other tools)
+        return RuntimeError(message)
+    error = OfflineImapError(message, OfflineImapError.ERROR.REPO)
+    _report_for_exit_status(error, name)
+    return error
+
+
+def _report_for_exit_status(error, name):
+    """Log ERROR through offlineimap's UI, once per account: offlineimap then
+    exits 1 when the run ends (a REPO error alone leaves it at 0), and its
+    other accounts still sync."""
+    if name in _reported:
+        return
+    try:
+        from offlineimap.ui import getglobalui
+
+        ui = getglobalui()
+        if ui is None:
+            return
+        ui.error(error)
+    except Exception:  # an offlineimap without this UI API: the message still shows
+        return
+    _reported.add(name)
+
+
+def _decode_mutf7(name):
+    """IMAP modified UTF-7 (RFC 3501 5.1.3) to str; other text unchanged."""
+    if "&" not in name or not name.isascii():
+        return name
+    import base64
+
+    out, rest = [], name
+    while "&" in rest:
+        head, _, rest = rest.partition("&")
+        chunk, dash, tail = rest.partition("-")
+        if not dash:  # not modified UTF-7 after all
+            return name
+        out.append(head)
+        if chunk:
+            data = chunk.replace(",", "/")
+            try:
+                out.append(base64.b64decode(data + "=" * (-len(data) % 4)).decode("utf-16-be"))
+            except (ValueError, UnicodeDecodeError):
+                return name
+        else:
+            out.append("&")
+        rest = tail
+    return "".join(out) + rest
