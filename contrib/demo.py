@@ -1,13 +1,19 @@
 """The whole chain on local simulated servers, step by step.
 
-Run through ``contrib/demo`` (which sets up .venv first).  Starts a simulated
-Microsoft identity platform (HTTPS on 127.0.0.1 with a throw-away CA), then
-uses the real ``offlineimap-oauth`` command against it exactly as a user
-would: accounts.conf, login through a (stand-in) browser, token, status.
-Every step is announced, its result shown, and the exit status is non-zero
-if any step failed.  Everything it starts is stopped and removed at the end.
+Run through ``contrib/demo`` (which sets up .venv first).  In a throw-away
+HOME it starts a simulated Microsoft identity platform, a Dovecot IMAP server
+holding a Japanese Microsoft 365-like mailbox and an SMTP server requiring
+XOAUTH2 (all on 127.0.0.1, with a throw-away CA), then does what a user
+does: convert the seed's Gnus setup, log in through a (stand-in) browser,
+sync with offlineimap, read the groups with Gnus (Emacs in batch), send with
+msmtp, and ask for status and check.  Every step is announced and its result
+shown; the exit status is non-zero if any step failed.  Everything it
+started is stopped and its files removed at the end.
 """
 
+import email
+import email.header
+import logging
 import os
 import shutil
 import subprocess
@@ -22,33 +28,50 @@ sys.path.insert(0, ROOT)
 from tests.fakes.idp import FakeIdentityPlatform  # noqa: E402
 from tests.fakes.tls import TestCA  # noqa: E402
 
-USER = "me@outlook.jp"
+USER = "you@outlook.jp"  # the seed's placeholders (contrib/seed-gnus.el)
 CLIENT_ID = "11111111-1111-4111-8111-111111111111"
-SECRET = "demo-secret~Value.123"
+SECRET = "YOUR-CLIENT-SECRET-VALUE"
 NATIVECLIENT = "https://login.microsoftonline.com/common/oauth2/nativeclient"
-COMMAND = os.path.join(os.path.dirname(sys.executable), "offlineimap-oauth")
+BIN = os.path.dirname(sys.executable)
+COMMAND = os.path.join(BIN, "offlineimap-oauth")
+GNUS_LISTER = os.path.join(ROOT, "tests", "e2e", "gnus_nnmaildir.el")
+STEP_TIMEOUT_S = 180
+MESSAGE = """\
+From: You <you@outlook.jp>
+To: friend@example.com
+Subject: =?UTF-8?B?44OH44Oi44GL44KJ44Gu6YCB5L+h?=
+Message-ID: <demo-1@outlook.jp>
+Date: Thu, 26 Nov 2026 09:00:00 +0900
+MIME-Version: 1.0
+Content-Type: text/plain; charset=UTF-8
+Content-Transfer-Encoding: 8bit
+
+Gnus から msmtp と XOAUTH2 で送りました。
+"""
 
 
 class Demo:
-    """Holds the temporary world: directories, servers, environment."""
+    """The temporary world: HOME, servers, environment, and the steps."""
 
     def __init__(self, work):
         self.work = work
         self.failures = 0
         self.ca = TestCA(os.path.join(work, "ca"))
-        self.idp = None
+        self.idp = self.dovecot = self.smtp = None
         self.env = dict(os.environ)
+        for variable in ("OFFLINEIMAP_OAUTH_CONFIG", "OFFLINEIMAP_OAUTH_STATE_DIR", "DISPLAY",
+                         "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
+            self.env.pop(variable, None)
         self.env.update(
-            HOME=work,
+            HOME=work, LANG="C.UTF-8", PATH=BIN + os.pathsep + self.env.get("PATH", ""),
             REQUESTS_CA_BUNDLE=self.ca.bundle_path, SSL_CERT_FILE=self.ca.bundle_path,
-            XDG_CONFIG_HOME=os.path.join(work, ".config"),
-            XDG_STATE_HOME=os.path.join(work, ".local", "state"),
             BROWSER="%s %s %%s" % (sys.executable, os.path.join(ROOT, "tests", "fakes",
                                                                   "browser.py")),
             FAKE_BROWSER_LANDED=os.path.join(work, "browser-address-bar.txt"),
         )
-        for variable in ("OFFLINEIMAP_OAUTH_CONFIG", "OFFLINEIMAP_OAUTH_STATE_DIR", "DISPLAY"):
-            self.env.pop(variable, None)
+
+    def home(self, *parts):
+        return os.path.join(self.work, *parts)
 
     def step(self, title, action):
         print("\n==> %s" % title, flush=True)
@@ -63,42 +86,87 @@ class Demo:
                 traceback.print_exc()
             return False
 
-    def run(self, *args, stdin=None, timeout=120):
-        result = subprocess.run([COMMAND, *args], input=stdin, capture_output=True, text=True,
-                                env=self.env, timeout=timeout)
+    def run(self, *command, stdin=None, check=True):
+        result = subprocess.run(list(command), input=stdin, capture_output=True, text=True,
+                                env=self.env, timeout=STEP_TIMEOUT_S)
+        if check and result.returncode != 0:
+            raise RuntimeError("%s exited %d:\n%s" % (os.path.basename(command[0]),
+                                                      result.returncode,
+                                                      (result.stdout + result.stderr).strip()))
         return result
+
+    @staticmethod
+    def show(text, limit=40):
+        lines = text.rstrip().splitlines()
+        for line in lines[:limit]:
+            print("    | " + (line[:110] + "..." if len(line) > 110 else line))
+        if len(lines) > limit:
+            print("    | ... (%d more lines)" % (len(lines) - limit))
 
     # ------------------------------------------------------------ steps
 
-    def start_platform(self):
+    def start_servers(self):
+        from tests.fakes.dovecot import FakeDovecot
+        from tests.fakes.smtp import FakeSMTPServer
+
         self.idp = FakeIdentityPlatform(self.ca).start()
         self.idp.add_user(USER)
         self.idp.register_app(CLIENT_ID, audience="consumers", secret=SECRET,
                               redirect_uris=(NATIVECLIENT,))
-        print("    identity platform at %s (personal app, client secret, nativeclient "
-              "redirect: the seed's registration)" % self.idp.base_url)
+        print("    identity platform  %s (the seed's app: personal accounts, client "
+              "secret, nativeclient redirect)" % self.idp.base_url)
+        self.dovecot = FakeDovecot(self.ca, self.idp.base_url + "/introspect",
+                                   self.home("dovecot")).start()
+        inventory = self.dovecot.populate_japanese_m365(USER)
+        print("    IMAP (Dovecot)     127.0.0.1:%d, XOAUTH2 checked against the platform; "
+              "%d folders, %d messages" % (self.dovecot.port, len(inventory),
+                                           sum(f["count"] for f in inventory.values())))
+        self.smtp = FakeSMTPServer(self.ca, self.idp.introspect).start()
+        print("    SMTP               127.0.0.1:%d, STARTTLS + AUTH XOAUTH2 required"
+              % self.smtp.port)
 
-    def write_accounts(self):
-        directory = os.path.join(self.env["XDG_CONFIG_HOME"], "offlineimap-oauth")
-        os.makedirs(directory, exist_ok=True)
-        path = os.path.join(directory, "accounts.conf")
-        with open(path, "w") as handle:
-            handle.write("[account outlook]\nuser = %s\nclient_id = %s\nclient_secret = %s\n"
-                         "authority = %s\nredirect_uri = %s\n"
-                         % (USER, CLIENT_ID, SECRET, self.idp.authority("consumers"),
-                            NATIVECLIENT))
-        os.chmod(path, 0o600)
-        print("    wrote %s" % path)
+    def convert(self):
+        shutil.copy(os.path.join(ROOT, "contrib", "seed-gnus.el"), self.home(".gnus.el"))
+        shutil.copy(os.path.join(ROOT, "contrib", "seed-authinfo"), self.home(".authinfo"))
+        preview = self.run(COMMAND, "convert")
+        self.show("\n".join(line for line in preview.stdout.splitlines()
+                            if line.strip() and not line.startswith(("+", "-", "@", " "))),
+                  limit=12)
+        written = self.run(COMMAND, "convert", "--write")
+        self.show(written.stdout, limit=12)
+
+    def point_at_local_servers(self):
+        """The only edits a real user would not make: hosts, ports, CA."""
+        self._edit(self.home(".config", "offlineimap-oauth", "accounts.conf"),
+                   {"tenant = consumers": "authority = %s" % self.idp.authority("consumers")})
+        self._edit(self.home(".offlineimaprc"), {
+            "remotehost = outlook.office365.com": "remotehost = 127.0.0.1",
+            "remoteport = 993": "remoteport = %d" % self.dovecot.port,
+            "sslcacertfile = OS-DEFAULT": "sslcacertfile = %s" % self.ca.ca_cert_path})
+        self._edit(self.home(".msmtprc"), {
+            "host smtp.office365.com": "host 127.0.0.1",
+            "port 587": "port %d" % self.smtp.port,
+            "tls_trust_file system": "tls_trust_file %s" % self.ca.ca_cert_path})
+
+    def _edit(self, path, replacements):
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        for old, new in replacements.items():
+            if old not in text:
+                raise RuntimeError("%s has no line %r" % (path, old))
+            text = text.replace(old, new)
+            print("    %s: %s" % (path.replace(self.work, "~"), new))
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
 
     def login(self):
-        process = subprocess.Popen([COMMAND, "login", "outlook", "--flow", "paste"],
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, env=self.env)
+        process = subprocess.Popen([COMMAND, "login", "outlook"], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                   env=self.env)
         landed = self._wait_for_address_bar()
-        print("    the browser landed on %s..." % landed[:70])
-        out, err = process.communicate(landed + "\n", timeout=120)
-        for line in err.splitlines():
-            print("    | " + (line[:100] + "..." if len(line) > 100 else line))
+        print("    (the browser landed on %s...)" % landed[:72])
+        out, err = process.communicate(landed + "\n", timeout=STEP_TIMEOUT_S)
+        self.show(err)
         if process.returncode != 0:
             raise RuntimeError("login exited %d" % process.returncode)
 
@@ -113,42 +181,98 @@ class Demo:
 
     def token(self):
         started = time.monotonic()
-        result = self.run("token", "outlook")
-        took = (time.monotonic() - started) * 1000
-        if result.returncode != 0 or not result.stdout.strip():
-            raise RuntimeError(result.stderr.strip())
-        print("    token: %d characters on stdout, nothing on stderr, %.0f ms "
-              "(served from the store: no network)" % (len(result.stdout.strip()), took))
+        result = self.run(COMMAND, "token", "outlook")
+        print("    %d characters on stdout, %d on stderr, %.0f ms (from the store: no "
+              "network)" % (len(result.stdout.strip()), len(result.stderr),
+                             (time.monotonic() - started) * 1000))
+
+    def sync(self):
+        result = self.run(os.path.join(BIN, "offlineimap"), "-o", "-u", "basic")
+        if "ERROR" in result.stdout + result.stderr:
+            raise RuntimeError((result.stdout + result.stderr).strip())
+        maildir = self.home("Mail", "outlook")
+        local = sorted(folder for folder in os.listdir(maildir) if not folder.startswith("."))
+        for folder in local:
+            count = sum(len(os.listdir(os.path.join(maildir, folder, sub)))
+                        for sub in ("cur", "new"))
+            print("    ~/Mail/outlook/%s: %d message(s)" % (folder, count))
+        skipped = sorted(set(self.dovecot.server_inventory(USER)) -
+                         {folder.replace(".", "/") for folder in local})
+        print("    not synced (not mail): %s" % ", ".join(skipped))
+
+    def gnus(self):
+        env = dict(self.env, GNUS_TEST_MAILDIR=self.home("Mail", "outlook"),
+                   GNUS_TEST_COMMAND="groups", GNUS_TEST_ARGS="")
+        result = subprocess.run(["emacs", "--batch", "-Q", "-l", GNUS_LISTER, "-f",
+                                 "offlineimap-oauth-test-main"], capture_output=True,
+                                text=True, env=env, timeout=STEP_TIMEOUT_S)
+        if result.returncode != 0:
+            raise RuntimeError(result.stderr.strip()[-500:])
+        for line in result.stdout.splitlines():
+            if "\t" in line:
+                group, count = line.split("\t", 1)
+                print("    %s: %s article(s)" % (group, count))
+
+    def send(self):
+        self.run("msmtp", "--read-envelope-from", "-t", stdin=MESSAGE)
+        if not self.smtp.messages:
+            raise RuntimeError("the SMTP server received nothing")
+        got = self.smtp.messages[-1]
+        parsed = email.message_from_bytes(got.content)
+        subject = str(email.header.make_header(email.header.decode_header(parsed["Subject"])))
+        print("    arrived: envelope from %s, XOAUTH2 user %s, to %s"
+              % (got.envelope_from, got.auth_user, ", ".join(got.rcpt_tos)))
+        print("    subject: %s" % subject)
 
     def status(self):
-        result = self.run("status")
-        print("\n".join("    | " + line for line in result.stdout.splitlines()))
+        self.show(self.run(COMMAND, "status").stdout)
+
+    def check(self):
+        result = self.run(COMMAND, "check", "outlook", "--imap-host", "127.0.0.1",
+                          "--imap-port", str(self.dovecot.port), "--smtp-host", "127.0.0.1",
+                          "--smtp-port", str(self.smtp.port), check=False)
+        self.show(result.stdout)
         if result.returncode != 0:
-            raise RuntimeError(result.stderr.strip())
+            raise RuntimeError("check exited %d" % result.returncode)
 
     def stop(self):
-        if self.idp:
-            self.idp.stop()
+        for server in (self.smtp, self.dovecot, self.idp):
+            if server is not None:
+                try:
+                    server.stop()
+                except Exception:  # noqa: BLE001 - stop the others anyway
+                    traceback.print_exc()
+
+
+STEPS = (
+    ("Start the simulated servers on 127.0.0.1", "start_servers"),
+    ("offlineimap-oauth convert: the seed's ~/.gnus.el and ~/.authinfo -> every config file",
+     "convert"),
+    ("Point the converted files at the local servers (the only edit a real user skips)",
+     "point_at_local_servers"),
+    ("offlineimap-oauth login outlook (paste flow; a stand-in browser signs in)", "login"),
+    ("offlineimap-oauth token outlook (what msmtp and offlineimap call)", "token"),
+    ("offlineimap -o: sync the mailbox into ~/Mail/outlook", "sync"),
+    ("Gnus (Emacs in batch) lists the nnmaildir groups", "gnus"),
+    ("msmtp sends a Japanese message with an XOAUTH2 token", "send"),
+    ("offlineimap-oauth status", "status"),
+    ("offlineimap-oauth check outlook", "check"),
+)
 
 
 def main():
-    if not os.path.exists(COMMAND):
-        print("demo: %s is missing; run contrib/demo (it sets up .venv)" % COMMAND)
+    missing = [p for p in (COMMAND, os.path.join(BIN, "offlineimap")) if not os.path.exists(p)]
+    missing += [p for p in ("emacs", "msmtp") if not shutil.which(p)]
+    if missing:
+        print("demo: missing %s; run contrib/demo (it sets everything up)" % ", ".join(missing))
         return 2
+    logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd's deprecation chatter
     work = tempfile.mkdtemp(prefix="offlineimap-oauth-demo-")
     demo = Demo(work)
     try:
-        steps = [
-            ("Start a simulated Microsoft identity platform on 127.0.0.1", demo.start_platform),
-            ("Write accounts.conf for the seed's outlook.com account", demo.write_accounts),
-            ("offlineimap-oauth login outlook --flow paste (a stand-in browser signs in)",
-             demo.login),
-            ("offlineimap-oauth token outlook (what msmtp and offlineimap call)", demo.token),
-            ("offlineimap-oauth status", demo.status),
-        ]
-        for title, action in steps:
-            if not demo.step(title, action) and title.startswith("Start"):
-                break
+        for number, (title, method) in enumerate(STEPS):
+            if not demo.step(title, getattr(demo, method)) and number < 3:
+                break  # later steps need the servers and the config files
     finally:
         demo.stop()
         shutil.rmtree(work, ignore_errors=True)
