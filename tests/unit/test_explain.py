@@ -38,6 +38,16 @@ def account():
     (700082, LoginRequired, "offlineimap-oauth login outlook"),
     (50173, LoginRequired, "offlineimap-oauth login outlook"),
     (54005, LoginRequired, "offlineimap-oauth login outlook"),
+    (500200, ConfigError, "tenant = consumers"),
+    (500208, ConfigError, "Personal addresses need tenant = consumers"),
+    (90002, ConfigError, "Check tenant in [account outlook]"),
+    (65001, ConfigError, "API permissions"),
+    (90094, ConfigError, "admin consent"),
+    (50076, LoginRequired, "offlineimap-oauth login outlook"),
+    (50079, LoginRequired, "offlineimap-oauth login outlook"),
+    (53003, ConfigError, "Conditional Access"),
+    (501481, LoginRequired, "offlineimap-oauth login outlook"),
+    (28000, ConfigError, "Keep only https://outlook.office.com/"),
 ])
 def test_known_codes_name_the_fix(account, code, kind, fix):
     error = explain.from_msal(answer(code), account)
@@ -62,3 +72,28 @@ def test_server_error_without_code_is_try_later(account):
 
 def test_code_read_from_text_when_error_codes_missing():
     assert explain.aadsts_code({"error_description": "AADSTS50173: revoked"}) == 50173
+
+
+@pytest.mark.parametrize("said,what,fix", [
+    ("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the "
+     "Mailbox.", "SMTP AUTH is disabled", "Manage email apps -> Authenticated SMTP"),
+    ("535 5.7.3 Authentication unsuccessful [AB1PR01CA0001]", "SMTP server refused the token",
+     "SMTP.Send"),
+    ("NO AUTHENTICATE failed.", "IMAP server refused the token", "Let devices and apps use IMAP"),
+    ("NO [AUTHENTICATIONFAILED] Authentication failed.", "IMAP server refused the token",
+     "logout outlook && offlineimap-oauth login outlook"),
+    ("BAD User is authenticated but not connected.", "belongs to another mailbox",
+     "Log in again as me@outlook.jp"),
+    ("NO AccessTokenExpired", "access token expired", "clock"),
+    ("530 5.7.57 Client not authenticated to send mail.", "wants authentication",
+     "auth xoauth2"),
+])
+def test_server_refusals_name_the_fix(account, said, what, fix):
+    explained, how = explain.server_refusal(said, account)
+    assert what in explained
+    assert fix in how
+
+
+def test_unknown_server_refusal_keeps_the_text(account):
+    explained, how = explain.server_refusal("NO something odd", account)
+    assert "something odd" in explained and "check outlook" in how
