@@ -22,7 +22,8 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     quick = _quick_token_args(argv)
     if quick is not None:
-        return _guarded(cmd_token, quick, verbose=False)
+        served = _fast_token(quick)
+        return served if served is not None else _guarded(cmd_token, quick, verbose=False)
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exit:  # argparse: --help (0) or a usage error (2)
@@ -87,13 +88,36 @@ def _load_account(args):
     return accounts.find(accounts.load(path), args.name, path)
 
 
-def cmd_token(args) -> int:
-    """Print a valid access token and a newline on stdout, nothing else."""
-    from offlineimap_oauth.hotpath import access_token
+def _fast_token(args):
+    """EXIT_OK after printing the token from the sidecar (fastpath.py), else None."""
+    import time
 
-    token, _ = access_token(_load_account(args))
+    from offlineimap_oauth import fastpath, paths
+    from offlineimap_oauth.hotpath import REFRESH_MARGIN_S
+
+    token = fastpath.read(paths.state_dir(), args.name, paths.config_path(args.config),
+                          time.time(), REFRESH_MARGIN_S)
+    if token is None:
+        return None
     sys.stdout.write(token + "\n")
     sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_token(args) -> int:
+    """Print a valid access token and a newline on stdout, nothing else."""
+    from offlineimap_oauth import fastpath, paths
+    from offlineimap_oauth.hotpath import serve
+    from offlineimap_oauth.store import TokenStore
+
+    config = paths.config_path(args.config)
+    config_signature = fastpath.signature(config)  # before reading: never newer than the text
+    store = TokenStore()
+    token, expires_on, store_signature = serve(_load_account(args), store)
+    sys.stdout.write(token + "\n")
+    sys.stdout.flush()
+    fastpath.write(store.directory, args.name, config, config_signature, store_signature,
+                   token, expires_on)
     return EXIT_OK
 
 

@@ -45,14 +45,20 @@ def cached_token(state: dict | None, account, now: float, margin: float = REFRES
 
 def access_token(account, store=None, now=time.time):
     """(token, expires_on) for ``account``, refreshing through MSAL only if needed."""
+    return serve(account, store, now)[:2]
+
+
+def serve(account, store=None, now=time.time):
+    """(token, expires_on, signature of the token file version it came from)."""
     if store is None:
         from offlineimap_oauth.store import TokenStore
 
         store = TokenStore()
     started = time.monotonic()
-    hit = cached_token(store.load(account.name), account, now())
+    state, signature = store.load_signed(account.name)
+    hit = cached_token(state, account, now())
     if hit:
-        return hit
+        return hit + (signature,)
     from offlineimap_oauth import provider
 
     return provider.refresh(account, store, deadline=started + TOKEN_DEADLINE_S, now=now)

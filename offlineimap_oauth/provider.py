@@ -106,17 +106,17 @@ def stored_state(account, cache, now: float, previous: dict | None = None) -> di
 
 
 def refresh(account, store, deadline: float, now=time.time):
-    """(token, expires_on) after refreshing under the lock, or our error.
+    """(token, expires_on, token file signature) after refreshing under the lock.
 
     Single flight: the lock is taken first, then the file re-read, so of N
     processes that found the token stale only the first refreshes; the
     others find its result.
     """
     with store.locked(account.name, timeout=deadline - time.monotonic()):
-        state = store.load(account.name)
+        state, signature = store.load_signed(account.name)
         hit = cached_token(state, account, now())
         if hit:
-            return hit
+            return hit + (signature,)
         _require_login_state(account, state, store)
         return _refresh_with_retries(account, store, state, deadline, now)
 
@@ -168,5 +168,5 @@ def _refresh_once(account, store, state, deadline, now):
                             hint=login_hint(account.name))
     if "error" in result:
         raise explain.from_msal(result, account)
-    store.save(account.name, stored_state(account, cache, now(), previous=state))
-    return result["access_token"], int(started + int(result.get("expires_in", 0)))
+    signature = store.save(account.name, stored_state(account, cache, now(), previous=state))
+    return result["access_token"], int(started + int(result.get("expires_in", 0))), signature

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 
+from offlineimap_oauth import fastpath
 from offlineimap_oauth.errors import LoginRequired, TryLater, login_hint
 
 STORE_FORMAT = 1
@@ -43,11 +44,21 @@ class TokenStore:
 
     def load(self, name: str) -> dict | None:
         """The account's stored state, or None when there is none.  No lock needed."""
+        return self.load_signed(name)[0]
+
+    def load_signed(self, name: str):
+        """(state or None, signature of exactly the file version that was read).
+
+        The signature comes from fstat on the open file: files are replaced by
+        rename, so its inode names this version even if a writer has renamed
+        a newer one into place meanwhile.
+        """
         try:
             with open(self.path(name), "rb") as handle:
                 data = handle.read()
+                info = os.fstat(handle.fileno())
         except FileNotFoundError:
-            return None
+            return None, None
         try:
             state = json.loads(data)
             if not isinstance(state, dict) or state.get("format") != STORE_FORMAT:
@@ -55,7 +66,7 @@ class TokenStore:
         except ValueError:
             raise LoginRequired("The token file %s is damaged or from another version."
                                 % self.path(name), hint=login_hint(name)) from None
-        return state
+        return state, "%d:%d:%d" % (info.st_ino, info.st_mtime_ns, info.st_size)
 
     def locked(self, name: str, timeout: float):
         """A context manager holding the account's write lock (TryLater after ``timeout`` s)."""
@@ -66,20 +77,26 @@ class TokenStore:
                                  mode=FILE_MODE, thread_local=False)
         return _Lock(lock, name, timeout)
 
-    def save(self, name: str, state: dict) -> None:
-        """Replace the account's file atomically.  Call while holding :meth:`locked`."""
+    def save(self, name: str, state: dict):
+        """Replace the account's file atomically; returns the new file's signature.
+
+        Call while holding :meth:`locked`.
+        """
         from offlineimap_oauth.atomic import replace_file
 
         self._ensure_directory()
         self._remove_leftovers(name)
+        fastpath.remove(self.directory, name)  # its token belongs to the state replaced now
         state = dict(state, format=STORE_FORMAT)
         replace_file(self.path(name), json.dumps(state, indent=1, sort_keys=True).encode("utf-8"),
                      FILE_MODE)
+        return fastpath.signature(self.path(name))  # under the lock: this version
 
     def delete(self, name: str) -> bool:
         """Forget the account's tokens.  Call while holding :meth:`locked`."""
         existed = os.path.exists(self.path(name))
         _unlink(self.path(name))
+        fastpath.remove(self.directory, name)
         self._remove_leftovers(name)
         return existed
 

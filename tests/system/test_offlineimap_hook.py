@@ -19,13 +19,13 @@ def hook_env(cli, monkeypatch):
     monkeypatch.setattr(hook, "_accounts_memo", [None, None])
     monkeypatch.setattr(hook, "_refusals", {})
     loads = []
-    original = TokenStore.load
+    original = TokenStore.load_signed
 
     def counting_load(self, name):
         loads.append(name)
         return original(self, name)
 
-    monkeypatch.setattr(TokenStore, "load", counting_load)
+    monkeypatch.setattr(TokenStore, "load_signed", counting_load)
     return loads
 
 
