@@ -74,3 +74,19 @@ def test_failure_raises_offlineimap_error_at_repo_severity(cli, idp, hook_env):
     # a new login (the token file changes) is picked up at once
     assert cli.login_paste("outlook").returncode == 0
     assert idp.introspect(hook.access_token("outlook"))["active"]
+
+
+@pytest.mark.parametrize("version,warned", [("7.3.4", True), ("8.0.3", False), ("8.1.0", False)])
+def test_offlineimap_older_than_8_0_3_is_warned_about_once(cli, idp, hook_env, monkeypatch,
+                                                           capsys, version, warned):
+    import offlineimap
+
+    monkeypatch.setattr(offlineimap, "__version__", version)
+    monkeypatch.setattr(hook, "_warned", [])
+    assert cli.login_paste("outlook").returncode == 0
+    hook.access_token("outlook")
+    hook.access_token("outlook")
+    err = capsys.readouterr().err
+    assert ("asks for the OAuth2 token only once per run" in err) is warned
+    if warned:
+        assert err.count("WARNING") == 1 and "offlineimap 8.0.3 or newer" in err
