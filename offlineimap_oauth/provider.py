@@ -117,11 +117,11 @@ def refresh(account, store, deadline: float, now=time.time):
         hit = cached_token(state, account, now())
         if hit:
             return hit + (signature,)
-        _require_login_state(account, state, store)
+        _require_login_state(account, state)
         return _refresh_with_retries(account, store, state, deadline, now)
 
 
-def _require_login_state(account, state, store) -> None:
+def _require_login_state(account, state) -> None:
     if not state:
         raise LoginRequired("No token for %s ([account %s])." % (account.user, account.name),
                             hint=login_hint(account.name))
@@ -156,7 +156,8 @@ def _refresh_once(account, store, state, deadline, now):
                        hint="Try again later.")
     app = build_app(account, cache, timeout=min(HTTP_TIMEOUT_S, remaining))
     with translate_transport_errors(account):
-        users = app.get_accounts(username=account.user) or app.get_accounts()
+        # Only the configured user's refresh token: never another account's.
+        users = app.get_accounts(username=account.user)
         if not users:
             raise LoginRequired("No refresh token for %s in the store." % account.user,
                                 hint=login_hint(account.name))
