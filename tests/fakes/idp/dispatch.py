@@ -1,0 +1,91 @@
+"""Request routing and injected faults of the simulated identity platform.
+
+Offers :class:`Dispatch`: the route table from method and path to an
+``_ep_<name>`` endpoint, ``_handle`` (count, log, apply faults, answer one
+request), and the fault controls tests use, ``fail`` (answer HTTP 5xx with
+Microsoft's error JSON and Retry-After) and ``hang`` (delay, cut short by
+``stop()``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+from urllib.parse import parse_qsl
+
+from .errors import _fault_body
+from .model import HANG_LIMIT_S, Reply
+from .replies import _json_reply
+
+
+class Dispatch:
+    """Part of FakeIdentityPlatform: route requests, inject faults.
+
+    Uses the platform's ``_lock``, ``_faults``, ``_stopping``, ``counts`` and
+    ``request_log``.
+    """
+
+    # ----------------------------------------------------------- faults
+
+    def fail(self, status=500, count=1, path_contains="/token", retry_after=None):
+        """The next ``count`` requests whose path contains ``path_contains``
+        answer HTTP ``status`` with Microsoft's error JSON (and Retry-After)."""
+        with self._lock:
+            self._faults.append({"kind": "fail", "status": status, "count": count,
+                                 "path": path_contains, "retry_after": retry_after})
+
+    def hang(self, seconds, count=1, path_contains="/token"):
+        """The next ``count`` matching requests wait ``seconds`` (at most
+        HANG_LIMIT_S, cut short by stop()) and then answer normally."""
+        with self._lock:
+            self._faults.append({"kind": "hang", "seconds": min(seconds, HANG_LIMIT_S),
+                                 "count": count, "path": path_contains})
+
+    def _take_fault(self, kind, path):
+        with self._lock:
+            for fault in self._faults:
+                if fault["kind"] == kind and fault["count"] > 0 and fault["path"] in path:
+                    fault["count"] -= 1
+                    return fault
+        return None
+
+    # -------------------------------------------------------- dispatch
+
+    _ROUTES = [
+        ("GET", re.compile(r"^/([^/]+)/v2\.0/\.well-known/openid-configuration$"), "discovery"),
+        ("GET", re.compile(r"^/([^/]+)/oauth2/v2\.0/authorize$"), "authorize"),
+        ("POST", re.compile(r"^/([^/]+)/oauth2/v2\.0/token$"), "token"),
+        ("POST", re.compile(r"^/([^/]+)/oauth2/v2\.0/devicecode$"), "devicecode"),
+        ("GET", re.compile(r"^/([^/]+)/discovery/v2\.0/keys$"), "keys"),
+        ("GET", re.compile(r"^/(devicelogin)$"), "devicelogin"),
+        ("POST", re.compile(r"^/(introspect)$"), "introspect"),
+        ("GET", re.compile(r"^/(introspect)$"), "introspect"),
+    ]
+
+    def _route(self, method, path):
+        for route_method, pattern, name in self._ROUTES:
+            match = pattern.match(path)
+            if match and route_method == method:
+                return name, match.group(1)
+        return None, None
+
+    def _handle(self, method, path, query, headers, body) -> Optional[Reply]:
+        """Answer one HTTP request; None means "drop the connection" (stopping)."""
+        name, segment = self._route(method, path)
+        form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        with self._lock:
+            self.request_log.append((method, path))
+            if name is not None:
+                self.counts[form.get("grant_type", "") if name == "token" else name] += 1
+        hang = self._take_fault("hang", path)
+        if hang and self._stopping.wait(hang["seconds"]):
+            return None
+        fault = self._take_fault("fail", path)
+        if fault is not None:
+            extra = {} if fault["retry_after"] is None else {
+                "Retry-After": str(fault["retry_after"])}
+            return _json_reply(fault["status"], _fault_body(fault["status"]), extra)
+        if name is None:
+            return _json_reply(404, {"error": "not_found", "error_description": path})
+        with self._lock:
+            return getattr(self, "_ep_" + name)(segment, query, form, headers)
