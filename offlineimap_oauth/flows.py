@@ -31,9 +31,22 @@ def choose_flow(account, requested: str | None = None, environ=os.environ) -> st
     if account.redirect_uri and not _is_localhost(account.redirect_uri):
         return "paste"
     remote = environ.get("SSH_CONNECTION") or environ.get("SSH_TTY")
-    has_screen = (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")
-                  or sys.platform in ("darwin", "win32"))
-    return "localhost" if has_screen and not remote else "device"
+    return "localhost" if has_screen(environ) and not remote else "device"
+
+
+def has_screen(environ=os.environ) -> bool:
+    """Whether a graphical browser can open here."""
+    return bool(environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")
+                or sys.platform in ("darwin", "win32"))
+
+
+def should_open_browser(environ=os.environ) -> bool:
+    """Open a browser only where one can show up, or when BROWSER names one.
+
+    Without a screen Python's webbrowser falls back to console browsers
+    (lynx, w3m), which would take over the terminal the user must paste into.
+    """
+    return bool(environ.get("BROWSER")) or has_screen(environ)
 
 
 def login(account, store, flow: str | None = None, open_browser: bool = True,
@@ -74,7 +87,7 @@ def _auth_uri_message(flow: dict, account, stderr, open_browser: bool,
                       background: bool = False) -> None:
     print("Sign in as %s at this address:" % account.user, file=stderr)
     print(flow["auth_uri"], file=stderr, flush=True)
-    if not open_browser:
+    if not open_browser or not should_open_browser():
         return
     if background:
         # A BROWSER command (GenericBrowser) is waited for; the localhost

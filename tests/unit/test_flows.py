@@ -4,7 +4,7 @@ import pytest
 
 from offlineimap_oauth import accounts
 from offlineimap_oauth.errors import LoginRequired
-from offlineimap_oauth.flows import choose_flow, parse_pasted
+from offlineimap_oauth.flows import choose_flow, parse_pasted, should_open_browser
 
 BASE = "[account a]\nuser = me@example.com\nclient_id = 11111111-2222-3333-4444-555555555555\ntenant = organizations\n"
 
@@ -35,3 +35,10 @@ def test_auto_flow_choice():
     assert choose_flow(acct(), environ={}) in ("device", "localhost")  # macOS has a screen
     assert choose_flow(acct("flow = device\n"), "paste", environ={}) == "paste"
     assert choose_flow(acct("flow = device\n"), environ={"DISPLAY": ":0"}) == "device"
+
+
+def test_no_console_browser_takes_over_the_terminal(monkeypatch):
+    monkeypatch.setattr("sys.platform", "linux")
+    assert not should_open_browser({})  # over SSH or on a console: print the address only
+    assert should_open_browser({"DISPLAY": ":0"})
+    assert should_open_browser({"BROWSER": "firefox"})
