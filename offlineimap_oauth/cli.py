@@ -106,8 +106,10 @@ def _fast_token(args):
 
 def cmd_token(args) -> int:
     """Print a valid access token and a newline on stdout, nothing else."""
+    import time
+
     from offlineimap_oauth import fastpath, paths
-    from offlineimap_oauth.hotpath import serve
+    from offlineimap_oauth.hotpath import REFRESH_MARGIN_S, serve
     from offlineimap_oauth.store import TokenStore
 
     config = paths.config_path(args.config)
@@ -117,7 +119,7 @@ def cmd_token(args) -> int:
     sys.stdout.write(token + "\n")
     sys.stdout.flush()
     fastpath.write(store.directory, args.name, config, config_signature, store_signature,
-                   token, expires_on)
+                   token, expires_on, useful_until=time.time() + REFRESH_MARGIN_S + 1)
     return EXIT_OK
 
 

@@ -56,9 +56,17 @@ def read(state_dir: str, name: str, config_path: str, now: float, margin: float)
 
 
 def write(state_dir: str, name: str, config_path: str, config_signature: str,
-          store_signature: str, token: str, expires_on: int) -> None:
-    """Record the answer; best effort (a failure only costs the next call time)."""
-    if "\n" in config_path or not config_signature or not store_signature:
+          store_signature: str, token: str, expires_on: int, useful_until: float) -> None:
+    """Record the answer; best effort (a failure only costs the next call time).
+
+    Skipped when the token will be inside the refresh margin anyway
+    (``expires_on < useful_until``) or the token file has already moved on
+    (a logout or login meanwhile): no token is left on disk that no state
+    stands behind.
+    """
+    if ("\n" in config_path or not config_signature or not store_signature
+            or expires_on < useful_until
+            or signature(os.path.join(state_dir, name + ".json")) != store_signature):
         return
     from offlineimap_oauth.atomic import replace_file
 

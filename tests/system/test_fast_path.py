@@ -71,3 +71,10 @@ def test_a_sidecar_token_inside_the_margin_is_not_served(cli, idp):
     sidecar(cli).write_text("\n".join(lines))
     result = cli.token("outlook")
     assert result.returncode == 0 and "stale-token-from-sidecar" not in result.stdout
+
+
+def test_no_sidecar_for_a_token_that_needs_refreshing_anyway(cli, idp):
+    idp.access_token_lifetime = 300  # under the margin: every call refreshes
+    assert cli.login_paste("outlook").returncode == 0
+    assert cli.token("outlook").returncode == 0
+    assert not sidecar(cli).exists()
