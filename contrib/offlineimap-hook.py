@@ -21,6 +21,9 @@ import subprocess
 # A string is one program (absolute, or looked up on PATH when needed);
 # a list is a whole command line such as [python, "-m", "offlineimap_oauth"].
 COMMAND = 'offlineimap-oauth'
+# The accounts file, when it is not at its default place (None: the default,
+# or $OFFLINEIMAP_OAUTH_CONFIG).
+CONFIG = None
 # The CLI gives up on the identity platform after 28 s; wait a little longer.
 TOKEN_TIMEOUT_S = 40
 
@@ -48,7 +51,7 @@ def access_token(name):
         from offlineimap_oauth.offlineimap import access_token as in_process
     except ImportError:
         return _token_from_command(name)
-    return in_process(name)
+    return in_process(name, CONFIG)
 
 
 def mail_folder(name, sep="/"):
@@ -62,7 +65,7 @@ def mail_folder(name, sep="/"):
 
 
 def _token_from_command(name):
-    argv = _command_argv() + ["token", name]
+    argv = _command_argv() + (["--config", CONFIG] if CONFIG else []) + ["token", name]
     try:
         done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, timeout=TOKEN_TIMEOUT_S)

@@ -50,6 +50,9 @@ import subprocess
 # A string is one program (absolute, or looked up on PATH when needed);
 # a list is a whole command line such as [python, "-m", "offlineimap_oauth"].
 COMMAND = {command!r}
+# The accounts file, when it is not at its default place (None: the default,
+# or $OFFLINEIMAP_OAUTH_CONFIG).
+CONFIG = {config!r}
 # The CLI gives up on the identity platform after 28 s; wait a little longer.
 TOKEN_TIMEOUT_S = {timeout!r}
 
@@ -77,7 +80,7 @@ def access_token(name):
         from offlineimap_oauth.offlineimap import access_token as in_process
     except ImportError:
         return _token_from_command(name)
-    return in_process(name)
+    return in_process(name, CONFIG)
 
 
 def mail_folder(name, sep="/"):
@@ -91,7 +94,7 @@ def mail_folder(name, sep="/"):
 
 
 def _token_from_command(name):
-    argv = _command_argv() + ["token", name]
+    argv = _command_argv() + (["--config", CONFIG] if CONFIG else []) + ["token", name]
     try:
         done = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, timeout=TOKEN_TIMEOUT_S)
@@ -179,12 +182,14 @@ def _decode_mutf7(name):
 '''
 
 
-def render_pythonfile(command: "str | list | tuple" = DEFAULT_COMMAND) -> str:
+def render_pythonfile(command: "str | list | tuple" = DEFAULT_COMMAND,
+                      config: "str | None" = None) -> str:
     """The text of the pythonfile, calling ``command token NAME`` as fallback.
 
     ``command`` is one program (a string: absolute path, or a name looked up
     on PATH when the hook runs) or a whole command line (a list, e.g.
-    ``[sys.executable, "-m", "offlineimap_oauth"]``).
+    ``[sys.executable, "-m", "offlineimap_oauth"]``).  ``config`` is the
+    accounts file when it is not at its default place.
     """
     if isinstance(command, (list, tuple)):
         if not command or not all(isinstance(part, str) and part for part in command):
@@ -192,7 +197,7 @@ def render_pythonfile(command: "str | list | tuple" = DEFAULT_COMMAND) -> str:
         command = list(command)
     elif not isinstance(command, str) or not command:
         raise ValueError("command must be a non-empty string or list")
-    return _TEMPLATE.format(command=command, timeout=TOKEN_TIMEOUT_S)
+    return _TEMPLATE.format(command=command, config=config, timeout=TOKEN_TIMEOUT_S)
 
 
 __all__ = ["DEFAULT_COMMAND", "TOKEN_TIMEOUT_S", "render_pythonfile"]

@@ -37,9 +37,9 @@ def run(args) -> int:
     config_flag = None
     if os.path.abspath(where["accounts.conf"]) != os.path.abspath(paths.config_path(None)):
         config_flag = where["accounts.conf"]
-        conversion.notes.append("accounts.conf is not at its default path: msmtp gets "
-                                "--config %s; for offlineimap set OFFLINEIMAP_OAUTH_CONFIG=%s"
-                                % (config_flag, config_flag))
+        conversion.notes.append("accounts.conf is not at its default path: msmtp's "
+                                "passwordeval and the offlineimap pythonfile name it (%s)"
+                                % config_flag)
     changes = plan.render(conversion, where, plan.token_command(), config_flag)
     if not args.write:
         sys.stdout.write(plan.describe(changes, conversion))

@@ -106,7 +106,7 @@ def render(conversion, where: dict, command: list, config_flag: str | None = Non
         Change("offlineimaprc", where["offlineimaprc"],
                _offlineimap_text(conversion, where["offlineimaprc"], where["pythonfile"])),
         Change("pythonfile", where["pythonfile"],
-               render_pythonfile(command[0] if len(command) == 1 else command)),
+               render_pythonfile(command[0] if len(command) == 1 else command, config_flag)),
         Change("msmtprc", where["msmtprc"], _msmtp_text(conversion, where["msmtprc"],
                                                         msmtp_command), secret=True),
         Change("gnus", where["gnus"], gnus_el.render(conversion, where["gnus"])),

@@ -168,6 +168,7 @@ def test_multi_account_output_dir(tmp_path):
     assert parsed["work"].tenant == "72f988bf-86f1-41af-91ab-2d7cd011db47"
     assert "pythonfile = %s" % (out / "offlineimap-hook.py") in (out / "offlineimaprc").read_text()
     assert "--config %s" % (out / "accounts.conf") in (out / "msmtprc").read_text()
+    assert "CONFIG = %r" % str(out / "accounts.conf") in (out / "offlineimap-hook.py").read_text()
 
 
 FOREIGN_OFFLINEIMAPRC = """\

@@ -50,10 +50,10 @@ def mutf7(name):
     return "".join(out)
 
 
-def load(command=DEFAULT_COMMAND):
+def load(command=DEFAULT_COMMAND, config=None):
     """The rendered pythonfile's namespace, as offlineimap's LocalEval sees it."""
     namespace = {"__file__": "offlineimap-hook.py", "__name__": "offlineimap_hook"}
-    exec(compile(render_pythonfile(command), "offlineimap-hook.py", "exec"), namespace)
+    exec(compile(render_pythonfile(command, config), "offlineimap-hook.py", "exec"), namespace)
     return namespace
 
 
@@ -141,8 +141,9 @@ def test_rendering_refuses_empty_commands(command):
 def test_access_token_uses_our_module_when_importable(monkeypatch):
     import offlineimap_oauth.offlineimap as hook
 
-    monkeypatch.setattr(hook, "access_token", lambda name: "in-process-" + name)
-    assert load()["access_token"]("work") == "in-process-work"
+    monkeypatch.setattr(hook, "access_token", lambda name, config: "in-%s-%s" % (name, config))
+    assert load()["access_token"]("work") == "in-work-None"
+    assert load(config="/etc/x.conf")["access_token"]("work") == "in-work-/etc/x.conf"
 
 
 @pytest.fixture
@@ -159,6 +160,11 @@ def script(code):
 def test_access_token_runs_the_cli_otherwise(cli_only):
     hook = load(script("print('tok-' + sys.argv[2]); print('ignored second line')"))
     assert hook["access_token"]("work") == "tok-work"
+
+
+def test_a_non_default_accounts_file_reaches_the_cli(cli_only):
+    hook = load(script("print('|'.join(sys.argv[1:]))"), config="/home/me/alt.conf")
+    assert hook["access_token"]("work") == "--config|/home/me/alt.conf|token|work"
 
 
 def test_cli_failure_raises_offlineimap_error_with_our_message(cli_only):
