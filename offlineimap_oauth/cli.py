@@ -115,7 +115,8 @@ def cmd_token(args) -> int:
     config = paths.config_path(args.config)
     config_signature = fastpath.signature(config)  # before reading: never newer than the text
     store = TokenStore()
-    token, expires_on, store_signature = serve(_load_account(args), store)
+    token, expires_on, store_signature = serve(_load_account(args), store,
+                                               force=getattr(args, "refresh", False))
     sys.stdout.write(token + "\n")
     sys.stdout.flush()
     fastpath.write(store.directory, args.name, config, config_signature, store_signature,
@@ -194,6 +195,9 @@ def _parser():
 
     token = commands.add_parser("token", help="print a valid access token (for msmtp, scripts)")
     token.add_argument("name", metavar="NAME")
+    token.add_argument("--refresh", action="store_true",
+                       help="get a new access token even if the stored one looks valid "
+                            "(when a server keeps refusing it)")
     token.set_defaults(handler=cmd_token)
 
     login = commands.add_parser("login", help="sign in and store the tokens")

@@ -58,12 +58,19 @@ def run_check(account, store, out, imap=None, smtp=None, now=time.time) -> int:
     report = Report(out)
     report.line(True, "accounts.conf: [account %s] is valid (%s)" % (account.name, account.source))
     _secret_file_step(account, report)
-    token = _token_step(account, store, report, now)
+    token, was_cached = _token_step(account, store, report, now)
     if token:
         _claims_step(account, token, report)
         imap_host, smtp_host = default_hosts(account)
-        _imap_steps(account, token, imap or (imap_host, 993), report)
-        _smtp_steps(account, token, smtp or (smtp_host, 587), report)
+        imap = imap or (imap_host, 993)
+        refused = _imap_steps(account, token, imap, report, retry_follows=was_cached) is False
+        if refused and was_cached:
+            # The seed's trap: a server refusing a token that has not expired.
+            token = _fresh_token_step(account, store, report, now)
+            if token:
+                _imap_steps(account, token, imap, report)
+        if token:
+            _smtp_steps(account, token, smtp or (smtp_host, 587), report)
     _user_step(account, store, report)
     _renewal_step(account, store, report, now)
     _offlineimap_step(report)
@@ -91,14 +98,38 @@ def _token_step(account, store, report, now):
     try:
         token, expires_on = access_token(account, store, now=now)
     except Error as error:
-        report.line(False, "access token: %s" % error.message,
-                    "\n".join(error.problems + [error.hint or ""]).strip())
+        _error_line(report, "access token", error)
+        return None, False
+    report.line(True, "access token: %s, valid until %s" % (
+        "cached" if was_cached else "refreshed just now", _until(expires_on, now)))
+    return token, was_cached
+
+
+def _fresh_token_step(account, store, report, now):
+    """Refresh although the cached token looked valid; the new one or None."""
+    from offlineimap_oauth.hotpath import serve
+
+    try:
+        token, expires_on, _ = serve(account, store, now=now, force=True)
+    except Error as error:
+        _error_line(report, "fresh access token (the server refused the cached one)", error)
         return None
-    report.line(True, "access token: %s, valid until %s (%d min left)" % (
-        "cached" if was_cached else "refreshed just now",
-        time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(expires_on)),
-        (expires_on - now()) // 60))
+    report.line(None, "the server refused the cached token; Microsoft still accepts the "
+                "stored login, so a fresh token was stored (valid until %s)"
+                % _until(expires_on, now),
+                "If this recurs, run: offlineimap-oauth logout %s && offlineimap-oauth "
+                "login %s" % (account.name, account.name))
     return token
+
+
+def _error_line(report, what, error):
+    report.line(False, "%s: %s" % (what, error.message),
+                "\n".join(error.problems + [error.hint or ""]).strip())
+
+
+def _until(expires_on, now):
+    return "%s (%d min left)" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(expires_on)),
+                                 (expires_on - now()) // 60)
 
 
 def _claims_step(account, token, report):
@@ -117,7 +148,10 @@ def _claims_step(account, token, report):
                     "[account %s], then: offlineimap-oauth login %s" % (account.name, account.name))
 
 
-def _imap_steps(account, token, address, report):
+def _imap_steps(account, token, address, report, retry_follows=False):
+    """True when AUTHENTICATE worked, False when the server refused the token,
+    None when it could not be asked.  ``retry_follows``: a refusal is only a
+    warning, because a fresh token will be tried next."""
     import imaplib
 
     host, port = address
@@ -136,7 +170,7 @@ def _imap_steps(account, token, address, report):
                            "The server's certificate is not trusted or TLS failed.")
     report.line(True, "IMAP TLS (%s)" % connection.sock.version())
     try:
-        _imap_session(account, token, connection, report)
+        return _imap_session(account, token, connection, report, retry_follows)
     finally:
         try:
             connection.logout()
@@ -144,23 +178,30 @@ def _imap_steps(account, token, address, report):
             pass
 
 
-def _imap_session(account, token, connection, report):
+def _imap_session(account, token, connection, report, retry_follows):
     import imaplib
 
     try:
         connection.authenticate("XOAUTH2", _xoauth2_answers(account.user, token))
     except imaplib.IMAP4.error as error:
         what, fix = explain.server_refusal(_text(error), account)
-        return report.line(False, "IMAP AUTHENTICATE XOAUTH2 as %s: %s" % (account.user, what),
-                           fix + "\nThe server said: %s" % _text(error))
+        if retry_follows:
+            report.line(None, "IMAP AUTHENTICATE XOAUTH2 as %s refused the cached token (%s); "
+                        "trying a fresh one" % (account.user, _text(error)))
+        else:
+            report.line(False, "IMAP AUTHENTICATE XOAUTH2 as %s: %s" % (account.user, what),
+                        fix + "\nThe server said: %s" % _text(error))
+        return False
     report.line(True, "IMAP AUTHENTICATE XOAUTH2 as %s" % account.user)
     status, data = connection.select("INBOX", readonly=True)
     if status != "OK":
         what, fix = explain.server_refusal(_text(data), account)
-        return report.line(False, "IMAP SELECT INBOX: %s" % what, fix)
+        report.line(False, "IMAP SELECT INBOX: %s" % what, fix)
+        return True
     report.line(True, "IMAP SELECT INBOX: %s message(s)" % _text(data[0]))
     status, folders = connection.list()
     report.line(status == "OK", "IMAP LIST: %d folder(s)" % len(folders or []))
+    return True
 
 
 def _xoauth2_answers(user, token):

@@ -48,17 +48,22 @@ def access_token(account, store=None, now=time.time):
     return serve(account, store, now)[:2]
 
 
-def serve(account, store=None, now=time.time):
-    """(token, expires_on, signature of the token file version it came from)."""
+def serve(account, store=None, now=time.time, force: bool = False):
+    """(token, expires_on, signature of the token file version it came from).
+
+    ``force`` skips every cached token and refreshes.
+    """
     if store is None:
         from offlineimap_oauth.store import TokenStore
 
         store = TokenStore()
     started = time.monotonic()
-    state, signature = store.load_signed(account.name)
-    hit = cached_token(state, account, now())
-    if hit:
-        return hit + (signature,)
+    if not force:
+        state, signature = store.load_signed(account.name)
+        hit = cached_token(state, account, now())
+        if hit:
+            return hit + (signature,)
     from offlineimap_oauth import provider
 
-    return provider.refresh(account, store, deadline=started + TOKEN_DEADLINE_S, now=now)
+    return provider.refresh(account, store, deadline=started + TOKEN_DEADLINE_S, now=now,
+                            force=force)

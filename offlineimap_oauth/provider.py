@@ -105,16 +105,17 @@ def stored_state(account, cache, now: float, previous: dict | None = None) -> di
     return state
 
 
-def refresh(account, store, deadline: float, now=time.time):
+def refresh(account, store, deadline: float, now=time.time, force: bool = False):
     """(token, expires_on, token file signature) after refreshing under the lock.
 
     Single flight: the lock is taken first, then the file re-read, so of N
     processes that found the token stale only the first refreshes; the
-    others find its result.
+    others find its result.  ``force`` refreshes even a fresh-looking token
+    (a server refused it: the seed's "throw the old token away").
     """
     with store.locked(account.name, timeout=deadline - time.monotonic()):
         state, signature = store.load_signed(account.name)
-        hit = cached_token(state, account, now())
+        hit = None if force else cached_token(state, account, now())
         if hit:
             return hit + (signature,)
         _require_login_state(account, state)

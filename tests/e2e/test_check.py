@@ -97,16 +97,33 @@ def test_smtp_auth_disabled_fails_at_smtp_auth_with_the_admin_switch(cli, idp, s
     assert "5.7.139" in result.stdout
 
 
-def test_token_revoked_at_the_server_only_fails_at_imap_with_the_seed_fix(cli, idp, servers):
+def test_revoked_login_with_a_cached_token_fails_at_the_fresh_token(cli, idp, servers):
     assert cli.login_paste("outlook").returncode == 0
     idp.revoke(OUTLOOK["user"])  # the cached access token is still served, servers refuse it
     result = check(cli, servers)
     assert result.returncode == EXIT_FAILURE
-    assert line_of(result.stdout, "access token").startswith("[ OK ]")
-    assert line_of(result.stdout, "IMAP AUTHENTICATE").startswith("[FAIL]")
-    assert "Let devices and apps use IMAP" in result.stdout
-    assert "offlineimap-oauth logout outlook && offlineimap-oauth login outlook" in result.stdout
-    assert line_of(result.stdout, "SMTP AUTH XOAUTH2").startswith("[FAIL]")
+    assert line_of(result.stdout, "access token: cached").startswith("[ OK ]")
+    assert line_of(result.stdout, "IMAP AUTHENTICATE").startswith("[WARN]")
+    failed = line_of(result.stdout, "fresh access token")
+    assert failed.startswith("[FAIL]") and "revoked" in failed
+    assert "AADSTS50173" in result.stdout
+    assert "Run: offlineimap-oauth login outlook" in result.stdout
+    assert "SMTP" not in result.stdout  # no token to try
+
+
+def test_refused_cached_token_is_replaced_and_everything_works(cli, idp, servers):
+    assert cli.login_paste("outlook").returncode == 0
+    old = cli.token("outlook").stdout
+    idp.revoke_access_tokens(OUTLOOK["user"])  # the seed's 2021: only a fresh token works
+    result = check(cli, servers)
+    assert result.returncode == 0, result.stdout
+    assert line_of(result.stdout, "refused the cached token").startswith("[WARN]")
+    assert line_of(result.stdout, "a fresh token was stored").startswith("[WARN]")
+    assert [l for l in result.stdout.splitlines() if "IMAP AUTHENTICATE" in l][-1].startswith(
+        "[ OK ]")
+    assert line_of(result.stdout, "SMTP AUTH XOAUTH2").startswith("[ OK ]")
+    new = cli.token("outlook").stdout
+    assert new != old and idp.introspect(new.strip())["active"]
 
 
 def test_mailbox_user_mismatch_fails_at_the_user_step(cli, idp, servers):

@@ -187,3 +187,15 @@ def test_status_shows_state_and_no_secret(cli, idp):
     assert OUTLOOK["secret"] not in out
     for secret in refresh_tokens(cli, "outlook"):
         assert secret not in out
+
+
+def test_token_refresh_replaces_a_token_that_looks_valid(cli, idp):
+    assert cli.login_paste("outlook").returncode == 0
+    old = cli.token("outlook").stdout
+    idp.revoke_access_tokens(OUTLOOK["user"])
+    assert cli.token("outlook").stdout == old  # still served: it has not expired
+    fresh = cli.run("token", "outlook", "--refresh")
+    assert fresh.returncode == 0 and fresh.stderr == ""
+    assert fresh.stdout != old and idp.introspect(fresh.stdout.strip())["active"]
+    assert idp.counts["refresh_token"] == 1
+    assert cli.token("outlook").stdout == fresh.stdout  # stored, and the old sidecar is gone

@@ -79,6 +79,12 @@ class Directory:
         with self._lock:
             self._user(username).revoked_serial = self._serial
 
+    def revoke_access_tokens(self, username):
+        """Servers refuse that user's access tokens issued so far; refresh tokens
+        stay valid (the seed's 2021 outage: only a fresh token worked)."""
+        with self._lock:
+            self._user(username).at_revoked_serial = self._serial
+
     def expire_refresh_tokens(self, username):
         """Make that user's refresh tokens issued so far expired (AADSTS700082)."""
         with self._lock:

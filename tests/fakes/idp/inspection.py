@@ -53,7 +53,8 @@ class Inspection:
     def _introspect(self, token: str) -> dict:
         record = self._tokens.get(token)
         if record is None or record.kind != "access" or \
-                record.serial <= record.user.revoked_serial or record.expires_at <= time.time():
+                record.serial <= max(record.user.revoked_serial, record.user.at_revoked_serial) \
+                or record.expires_at <= time.time():
             return {"active": False}
         return {
             "active": True, "username": record.user.username,

@@ -45,6 +45,7 @@ class User:
     oid: str
     name: str
     revoked_serial: int = 0  # tokens with a serial <= this are revoked
+    at_revoked_serial: int = 0  # access tokens with a serial <= this are refused
     rt_expired_serial: int = 0  # refresh tokens with a serial <= this expired
 
     @property
