@@ -44,6 +44,16 @@ MICROSOFT_HOSTS = frozenset({
     "login.microsoftonline.us", "login.usgovcloudapi.net",
     "login.sovcloud-identity.fr", "login.sovcloud-identity.de",
 })
+# Where each cloud serves mailboxes: authority host -> (IMAP host, SMTP host).
+PUBLIC_MAIL = ("outlook.office365.com", "smtp.office365.com")
+CLOUD_MAIL = {
+    "login.microsoftonline.us": ("outlook.office365.us", "smtp.office365.us"),
+    "login-us.microsoftonline.com": ("outlook.office365.us", "smtp.office365.us"),
+    "login.usgovcloudapi.net": ("outlook.office365.us", "smtp.office365.us"),
+    "login.chinacloudapi.cn": ("partner.outlook.cn", "smtp.partner.outlook.cn"),
+    "login.partner.microsoftonline.cn": ("partner.outlook.cn", "smtp.partner.outlook.cn"),
+    "login.microsoftonline.de": ("outlook.office.de", "smtp.office.de"),
+}
 # Personal Microsoft account domains: a hint for which tenant to choose.
 PERSONAL_DOMAINS = re.compile(r"@(outlook|hotmail|live|msn|windowslive|passport)\.", re.I)
 

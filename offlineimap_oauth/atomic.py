@@ -19,9 +19,14 @@ def temp_prefix(path: str) -> str:
 
 
 def replace_file(path: str, data: bytes, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``data`` atomically and durably."""
+    """Replace ``path`` with ``data`` atomically and durably.
+
+    A symlink (a dotfiles repository) is followed: its target is replaced,
+    the link stays.
+    """
     import tempfile
 
+    path = os.path.realpath(path)
     directory = os.path.dirname(os.path.abspath(path))
     handle, temp = tempfile.mkstemp(dir=directory, prefix=temp_prefix(path), suffix=TEMP_SUFFIX)
     try:

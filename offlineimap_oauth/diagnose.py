@@ -21,13 +21,6 @@ from offlineimap_oauth.xoauth2 import jwt_claims, sasl_string
 
 NETWORK_TIMEOUT_S = 20
 WANTED_SCOPES = ("IMAP.AccessAsUser.All", "SMTP.Send", "POP.AccessAsUser.All")
-# The host each cloud's mailboxes are served from (authority host -> (IMAP, SMTP)).
-CLOUD_HOSTS = {
-    "login.microsoftonline.us": ("outlook.office365.us", "smtp.office365.us"),
-    "login.chinacloudapi.cn": ("partner.outlook.cn", "smtp.partner.outlook.cn"),
-    "login.partner.microsoftonline.cn": ("partner.outlook.cn", "smtp.partner.outlook.cn"),
-}
-PUBLIC_HOSTS = ("outlook.office365.com", "smtp.office365.com")
 MARKS = {True: "[ OK ]", False: "[FAIL]", None: "[WARN]"}
 
 
@@ -49,8 +42,9 @@ class Report:
 
 def default_hosts(account):
     """(IMAP host, SMTP host) for the account's cloud."""
-    host = account.authority.split("/")[2].lower()
-    return CLOUD_HOSTS.get(host, PUBLIC_HOSTS)
+    from offlineimap_oauth.accounts import CLOUD_MAIL, PUBLIC_MAIL
+
+    return CLOUD_MAIL.get(account.authority.split("/")[2].lower(), PUBLIC_MAIL)
 
 
 def run_check(account, store, out, imap=None, smtp=None, now=time.time) -> int:
@@ -193,15 +187,23 @@ def _imap_session(account, token, connection, report, retry_follows):
                         fix + "\nThe server said: %s" % _text(error))
         return False
     report.line(True, "IMAP AUTHENTICATE XOAUTH2 as %s" % account.user)
+    try:
+        _imap_mailbox_steps(account, connection, report)
+    except (OSError, imaplib.IMAP4.error) as error:
+        report.line(False, "IMAP after login: %s" % _text(error),
+                    "The server dropped the session; try again, then see README's "
+                    "troubleshooting.")
+    return True
+
+
+def _imap_mailbox_steps(account, connection, report):
     status, data = connection.select("INBOX", readonly=True)
     if status != "OK":
         what, fix = explain.server_refusal(_text(data), account)
-        report.line(False, "IMAP SELECT INBOX: %s" % what, fix)
-        return True
+        return report.line(False, "IMAP SELECT INBOX: %s" % what, fix)
     report.line(True, "IMAP SELECT INBOX: %s message(s)" % _text(data[0]))
     status, folders = connection.list()
     report.line(status == "OK", "IMAP LIST: %d folder(s)" % len(folders or []))
-    return True
 
 
 def _xoauth2_answers(user, token):

@@ -13,6 +13,7 @@ import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+CONNECTION_TIMEOUT_S = 5
 DONE_PAGE = ("<!doctype html><meta charset=utf-8><title>offlineimap-oauth</title>"
              "<h1>%s</h1><p>%s</p>")
 
@@ -55,6 +56,9 @@ class OneShotListener:
         listener = self
 
         class Handler(BaseHTTPRequestHandler):
+            # A browser's idle preconnect must not block the one-at-a-time server.
+            timeout = CONNECTION_TIMEOUT_S
+
             def do_GET(self):  # noqa: N802 - http.server's naming
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}

@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 
-from offlineimap_oauth.errors import Error, TryLater
+from offlineimap_oauth.errors import Error, LoginRequired
 from offlineimap_oauth.hotpath import REFRESH_MARGIN_S, access_token as _serve
 
 PROG = "offlineimap-oauth"
@@ -38,8 +38,10 @@ _memo: dict = {}  # name -> (token, expires_on, files signature)
 _accounts_memo: list = [None, None]  # [signature of the accounts file, parsed accounts]
 _warned = []
 _reported: set = set()  # accounts whose failure offlineimap's UI has logged
-# name -> (files signature, error): a refusal that only a new login or a config
-# change can cure is not sent to Microsoft again on each of offlineimap's retries.
+# name -> (files signature, error): "log in again" is not sent to Microsoft again
+# on each of offlineimap's retries; only a login (the token file changes) or an
+# edit of accounts.conf cures it.  Other failures (a secret fixed in `pass`, a
+# locked gpg-agent) may heal without a file changing, so they are not kept.
 _refusals: dict = {}
 
 
@@ -60,7 +62,7 @@ def access_token(name: str, config: str | None = None) -> str:
         try:
             token, expires_on = _serve(_account(name, config), store)
         except Error as error:
-            if not isinstance(error, TryLater):
+            if isinstance(error, LoginRequired):
                 _refusals[name] = (signature, error)
             raise _offlineimap_error(error, name) from None
         _refusals.pop(name, None)

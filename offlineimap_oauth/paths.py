@@ -23,11 +23,13 @@ def _xdg(variable: str, fallback: str) -> str:
 
 def config_path(explicit: str | None = None) -> str:
     """The accounts file: ``--config`` -> $OFFLINEIMAP_OAUTH_CONFIG -> XDG."""
+    # Absolute, because it is written into msmtprc and the pythonfile, which
+    # run from other directories.
     if explicit:
-        return os.path.expanduser(explicit)
+        return os.path.abspath(os.path.expanduser(explicit))
     from_env = os.environ.get(CONFIG_ENV)
     if from_env:
-        return os.path.expanduser(from_env)
+        return os.path.abspath(os.path.expanduser(from_env))
     return os.path.join(_xdg("XDG_CONFIG_HOME", ".config"), APP_DIR, "accounts.conf")
 
 

@@ -50,12 +50,28 @@ def build_app(account, cache, timeout: float = HTTP_TIMEOUT_S):
                     account.client_id, client_credential=secret, **options)
             return msal.PublicClientApplication(account.client_id, **options)
         except ValueError as error:
-            raise ConfigError(
-                "Microsoft does not know the authority %s of [account %s]."
-                % (account.authority, account.name),
-                problems=["MSAL said: %s" % str(error).splitlines()[0]],
-                hint="Check tenant (consumers, organizations, common, a tenant ID or domain) "
-                     "or authority in %s." % (account.source or "accounts.conf")) from None
+            raise _discovery_error(account, error) from None
+
+
+def _discovery_error(account, error: ValueError):
+    """MSAL turns every failed OpenID discovery into ValueError; the HTTP
+    status it chained tells an unknown tenant (400/404) from throttling or a
+    captive portal (anything else: try later)."""
+    import re
+
+    cause = str(error.__context__ or error)
+    status = re.search(r"HTTP status: (\d+)", cause)
+    if status and status.group(1) in ("400", "404"):
+        return ConfigError(
+            "Microsoft does not know the authority %s of [account %s]."
+            % (account.authority, account.name),
+            problems=["MSAL said: %s" % str(error).splitlines()[0]],
+            hint="Check tenant (consumers, organizations, common, a tenant ID or domain) "
+                 "or authority in %s." % (account.source or "accounts.conf"))
+    return TryLater("The identity platform's configuration for [account %s] could not be "
+                    "read (%s)." % (account.name, "HTTP %s" % status.group(1) if status
+                                    else "not JSON: a captive portal or proxy?"),
+                    hint="Try again later.")
 
 
 class translate_transport_errors:

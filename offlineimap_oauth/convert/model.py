@@ -13,20 +13,12 @@ from __future__ import annotations
 import re
 
 from offlineimap_oauth import accounts as accounts_file
+from offlineimap_oauth.accounts import CLOUD_MAIL, PUBLIC_MAIL
 from offlineimap_oauth.convert import gnus
 from offlineimap_oauth.convert.elisp import Int, List, Str, Symbol
 from offlineimap_oauth.errors import ConfigError
 
 # Microsoft's mail hosts per cloud, keyed by the identity host of the account's URLs.
-PUBLIC_MAIL = ("outlook.office365.com", "smtp.office365.com")
-CLOUD_MAIL = {
-    "login.microsoftonline.us": ("outlook.office365.us", "smtp.office365.us"),
-    "login-us.microsoftonline.com": ("outlook.office365.us", "smtp.office365.us"),
-    "login.usgovcloudapi.net": ("outlook.office365.us", "smtp.office365.us"),
-    "login.chinacloudapi.cn": ("partner.outlook.cn", "smtp.partner.outlook.cn"),
-    "login.partner.microsoftonline.cn": ("partner.outlook.cn", "smtp.partner.outlook.cn"),
-    "login.microsoftonline.de": ("outlook.office.de", "smtp.office.de"),
-}
 IMAPS_PORT, IMAP_PORT, SUBMISSION_PORT, SMTPS_PORT = 993, 143, 587, 465
 SERVICE_PORTS = {"imaps": 993, "imap": 143, "imap2": 143, "submission": 587, "smtp": 25,
                  "smtps": 465, "ssmtp": 465, "urd": 465}

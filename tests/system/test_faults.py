@@ -64,3 +64,11 @@ def test_platform_down_gives_up_in_time_but_serves_cached_token(cli, idp):
     path.write_text(json.dumps(state))
     result, elapsed = timed_token(cli)
     assert_try_later(result, elapsed)
+
+
+def test_throttled_discovery_is_try_later_not_a_tenant_error(cli, idp):
+    stale_login(cli, idp)
+    idp.fail(status=429, count=1000, path_contains="openid-configuration")
+    result, elapsed = timed_token(cli)
+    assert_try_later(result, elapsed)
+    assert "Check tenant" not in result.stderr and "HTTP 429" in result.stderr

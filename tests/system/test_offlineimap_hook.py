@@ -90,3 +90,21 @@ def test_offlineimap_older_than_8_0_3_is_warned_about_once(cli, idp, hook_env, m
     assert ("asks for the OAuth2 token only once per run" in err) is warned
     if warned:
         assert err.count("WARNING") == 1 and "offlineimap 8.0.3 or newer" in err
+
+
+def test_a_secret_fixed_outside_accounts_conf_is_picked_up(cli, idp, hook_env, tmp_path):
+    from offlineimap.error import OfflineImapError
+    from tests.support import OUTLOOK
+
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("wrong-secret\n")
+    cli.write_config(cli.platform.config(outlook={
+        "client_secret": None, "client_secret_command": "cat %s" % secret_file}))
+    idp.access_token_lifetime = 300  # every use refreshes, so the secret matters
+    secret_file.write_text(OUTLOOK["secret"] + "\n")
+    assert cli.login_paste("outlook").returncode == 0
+    secret_file.write_text("wrong-secret\n")  # e.g. rotated in the portal, not yet in `pass`
+    with pytest.raises(OfflineImapError, match="AADSTS7000215"):
+        hook.access_token("outlook")
+    secret_file.write_text(OUTLOOK["secret"] + "\n")  # fixed in `pass`; accounts.conf unchanged
+    assert idp.introspect(hook.access_token("outlook"))["active"]

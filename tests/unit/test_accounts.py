@@ -150,3 +150,11 @@ def test_binding_follows_the_host_not_the_tenant():
     other_host = accounts.parse(SEED.replace("login.microsoftonline.us", "login.microsoftonline.com"))["work"]
     assert work.binding() == other_tenant.binding()
     assert work.binding() != other_host.binding()
+
+
+def test_relative_config_paths_become_absolute(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(paths.CONFIG_ENV, raising=False)
+    assert paths.config_path("my.conf") == str(tmp_path / "my.conf")
+    monkeypatch.setenv(paths.CONFIG_ENV, "env.conf")
+    assert paths.config_path() == str(tmp_path / "env.conf")

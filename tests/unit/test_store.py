@@ -74,3 +74,15 @@ def test_delete_touches_only_that_account(tmp_path):
         assert store.delete("a") is False
     assert store.load("a") is None
     assert json.loads((tmp_path / "b.json").read_text())["n"] == "b"
+
+
+def test_a_symlinked_file_keeps_its_link_and_gets_the_content(tmp_path):
+    from offlineimap_oauth.atomic import replace_file
+
+    target = tmp_path / "dotfiles" / "msmtprc"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / ".msmtprc"
+    link.symlink_to(target)
+    replace_file(str(link), b"new", 0o600)
+    assert link.is_symlink() and target.read_text() == "new"
