@@ -24,6 +24,13 @@ COMMAND = 'offlineimap-oauth'
 # The accounts file, when it is not at its default place (None: the default,
 # or $OFFLINEIMAP_OAUTH_CONFIG).
 CONFIG = None
+# The pythonfile offlineimaprc named before `offlineimap-oauth convert`.
+# offlineimap loads only one, so this one runs it first: its functions (a
+# get_pass for another account, say) stay available; ours win a name clash.
+PREVIOUS_PYTHONFILE = None
+if PREVIOUS_PYTHONFILE:
+    with open(os.path.expanduser(PREVIOUS_PYTHONFILE), encoding="utf-8") as _previous:
+        exec(compile(_previous.read(), os.path.expanduser(PREVIOUS_PYTHONFILE), "exec"))
 # The CLI gives up on the identity platform after 28 s; wait a little longer.
 TOKEN_TIMEOUT_S = 40
 

@@ -53,6 +53,13 @@ COMMAND = {command!r}
 # The accounts file, when it is not at its default place (None: the default,
 # or $OFFLINEIMAP_OAUTH_CONFIG).
 CONFIG = {config!r}
+# The pythonfile offlineimaprc named before `offlineimap-oauth convert`.
+# offlineimap loads only one, so this one runs it first: its functions (a
+# get_pass for another account, say) stay available; ours win a name clash.
+PREVIOUS_PYTHONFILE = {previous!r}
+if PREVIOUS_PYTHONFILE:
+    with open(os.path.expanduser(PREVIOUS_PYTHONFILE), encoding="utf-8") as _previous:
+        exec(compile(_previous.read(), os.path.expanduser(PREVIOUS_PYTHONFILE), "exec"))
 # The CLI gives up on the identity platform after 28 s; wait a little longer.
 TOKEN_TIMEOUT_S = {timeout!r}
 
@@ -183,13 +190,14 @@ def _decode_mutf7(name):
 
 
 def render_pythonfile(command: "str | list | tuple" = DEFAULT_COMMAND,
-                      config: "str | None" = None) -> str:
+                      config: "str | None" = None, previous: "str | None" = None) -> str:
     """The text of the pythonfile, calling ``command token NAME`` as fallback.
 
     ``command`` is one program (a string: absolute path, or a name looked up
     on PATH when the hook runs) or a whole command line (a list, e.g.
     ``[sys.executable, "-m", "offlineimap_oauth"]``).  ``config`` is the
-    accounts file when it is not at its default place.
+    accounts file when it is not at its default place; ``previous`` the
+    user's own pythonfile, run first.
     """
     if isinstance(command, (list, tuple)):
         if not command or not all(isinstance(part, str) and part for part in command):
@@ -197,7 +205,19 @@ def render_pythonfile(command: "str | list | tuple" = DEFAULT_COMMAND,
         command = list(command)
     elif not isinstance(command, str) or not command:
         raise ValueError("command must be a non-empty string or list")
-    return _TEMPLATE.format(command=command, config=config, timeout=TOKEN_TIMEOUT_S)
+    return _TEMPLATE.format(command=command, config=config, previous=previous,
+                            timeout=TOKEN_TIMEOUT_S)
 
 
-__all__ = ["DEFAULT_COMMAND", "TOKEN_TIMEOUT_S", "render_pythonfile"]
+def previous_pythonfile(text: str) -> "str | None":
+    """The PREVIOUS_PYTHONFILE a rendered pythonfile carries (None if none)."""
+    import ast
+
+    for line in text.splitlines():
+        if line.startswith("PREVIOUS_PYTHONFILE = "):
+            value = ast.literal_eval(line.split("=", 1)[1].strip())
+            return value if isinstance(value, str) else None
+    return None
+
+
+__all__ = ["DEFAULT_COMMAND", "TOKEN_TIMEOUT_S", "previous_pythonfile", "render_pythonfile"]

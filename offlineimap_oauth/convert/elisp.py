@@ -286,7 +286,7 @@ class _Reader:
             if self.peek() in "\n ":  # "\<newline>" and "\ " are ignored in strings
                 self.advance()
                 continue
-            out.append(chr(self.escape(in_string=True)))
+            out.append(_string_char(self.escape(in_string=True)))
 
     def character(self) -> int:
         if self.at_end():
@@ -440,3 +440,17 @@ def plain(node):
     if isinstance(node, Symbol):
         return node
     return node.value
+
+
+META_BIT = 1 << 27
+MAX_CODE_POINT = 0x10FFFF
+
+
+def _string_char(value: int) -> str:
+    """A string escape's character.  Key-binding strings such as "\\M-g"
+    carry modifier bits no Unicode character has: Emacs stores meta on an
+    ASCII character as bit 7 in a string, and anything else that is out of
+    range only needs to be read past, not understood (U+FFFD)."""
+    if value & META_BIT and (value & ~META_BIT) < 0x80:
+        return chr((value & ~META_BIT) | 0x80)
+    return chr(value) if 0 <= value <= MAX_CODE_POINT else "\ufffd"

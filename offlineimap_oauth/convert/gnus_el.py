@@ -40,8 +40,12 @@ def render(conversion, path: str) -> str:
             "      (seq-remove (lambda (method)\n"
             "                    (and (eq (car-safe method) 'nnimap)\n"
             "                         (member (cadr method) '(%s))))\n"
-            "                  gnus-secondary-select-methods))\n\n"
-            % " ".join(elisp_string(name) for name in replaced))
+            "                  gnus-secondary-select-methods))\n"
+            ";; If one was the primary select method, Gnus still needs one: a harmless one.\n"
+            "(when (and (eq (car-safe gnus-select-method) 'nnimap)\n"
+            "           (member (cadr gnus-select-method) '(%s)))\n"
+            "  (setq gnus-select-method '(nnnil \"\")))\n\n"
+            % ((" ".join(elisp_string(name) for name in replaced),) * 2))
     parts.append(SENDING)
     parts.append(";; From address per account, so msmtp picks that account's token.\n"
                  "(dolist (style '(\n%s))\n"

@@ -100,19 +100,37 @@ def render(conversion, where: dict, command: list, config_flag: str | None = Non
     from offlineimap_oauth.hookfile import render_pythonfile
 
     msmtp_command = command + (["--config", config_flag] if config_flag else [])
+    previous = _previous_pythonfile(where["offlineimaprc"], where["pythonfile"])
+    if previous:
+        conversion.notes.append("your offlineimaprc loaded pythonfile %s; the new pythonfile "
+                                "runs it first, so its functions keep working" % previous)
     changes = [
         Change("accounts.conf", where["accounts.conf"],
                _accounts_text(conversion, where["accounts.conf"]), secret=True),
         Change("offlineimaprc", where["offlineimaprc"],
                _offlineimap_text(conversion, where["offlineimaprc"], where["pythonfile"])),
         Change("pythonfile", where["pythonfile"],
-               render_pythonfile(command[0] if len(command) == 1 else command, config_flag)),
+               render_pythonfile(command[0] if len(command) == 1 else command, config_flag,
+                                 previous)),
         Change("msmtprc", where["msmtprc"], _msmtp_text(conversion, where["msmtprc"],
                                                         msmtp_command), secret=True),
         Change("gnus", where["gnus"], gnus_el.render(conversion, where["gnus"])),
     ]
     _validate(changes, conversion)
     return changes
+
+
+def _previous_pythonfile(offlineimaprc: str, ours: str) -> str | None:
+    """The user's own pythonfile: named in offlineimaprc, or kept in ours."""
+    from offlineimap_oauth.hookfile import previous_pythonfile
+
+    general = next((s for s in merge.split(_existing(offlineimaprc) or "", merge.INI_HEADER)[1]
+                    if s.name == "general"), None)
+    named = merge.get_key("".join(general.body), "pythonfile") if general else None
+    if named and os.path.abspath(os.path.expanduser(named)) != os.path.abspath(ours):
+        return named
+    existing = _existing(ours)
+    return previous_pythonfile(existing) if existing else None
 
 
 def _existing(path: str) -> str | None:

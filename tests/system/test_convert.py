@@ -153,6 +153,18 @@ def test_emacs_loads_the_gnus_snippet(home):
         '|("--read-envelope-from")|nil|"^nndraft:drafts\\\\|^nnmaildir\\\\+outlook:"')
 
 
+def test_an_nnimap_primary_select_method_is_replaced(home):
+    assert home.convert("--write").returncode == 0
+    snippet = home.conf / "gnus-accounts.el"
+    check = ("(progn (setq gnus-select-method '(nnimap \"outlook\"))"
+             " (load %s nil t) (princ (format \"%%S\\n\" gnus-select-method)))"
+             % ('"%s"' % snippet))
+    result = subprocess.run(["emacs", "--batch", "-Q", "--eval", check], capture_output=True,
+                            text=True, env=home.env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == '(nnnil "")'
+
+
 def test_multi_account_output_dir(tmp_path):
     home = Home(tmp_path)
     out = tmp_path / "out"
@@ -242,3 +254,28 @@ def test_broken_input_fails_and_writes_nothing(tmp_path, fixture, expected):
 def test_no_input_files_is_a_usage_error(tmp_path):
     result = Home(tmp_path).convert()
     assert result.returncode == 2 and "No input files" in result.stderr
+
+
+def test_the_users_own_pythonfile_keeps_working(home):
+    (home.path / ".offlineimap.py").write_text(
+        "def get_pass(name):\n    return 'pw-' + name\n")
+    (home.path / ".offlineimaprc").write_text(
+        "[general]\naccounts = gmail\npythonfile = ~/.offlineimap.py\n\n"
+        "[Account gmail]\nlocalrepository = gl\nremoterepository = gr\n")
+    first = home.convert("--write")
+    assert first.returncode == 0, first.stderr
+    assert "loaded pythonfile ~/.offlineimap.py" in first.stdout
+    hook = home.conf / "offlineimap-hook.py"
+    namespace = {"__file__": str(hook), "__name__": "offlineimap_hook"}
+    old_home = os.environ["HOME"]
+    os.environ["HOME"] = str(home.path)  # the hook expands ~ like offlineimap's process would
+    try:
+        exec(compile(hook.read_text(), str(hook), "exec"), namespace)
+    finally:
+        os.environ["HOME"] = old_home
+    assert namespace["get_pass"]("gmail") == "pw-gmail"  # the Gmail account still works
+    assert callable(namespace["access_token"]) and callable(namespace["mail_folder"])
+    assert "pythonfile = %s" % hook in (home.path / ".offlineimaprc").read_text()
+    second = home.convert("--write")
+    assert second.returncode == 0 and "wrote" not in second.stdout  # idempotent
+    assert "PREVIOUS_PYTHONFILE = '~/.offlineimap.py'" in hook.read_text()

@@ -75,3 +75,11 @@ def test_caret_under_the_column():
         read_all('(setq x 1)\n  (oops', "g.el")
     assert "g.el:2:3:" in str(caught.value)
     assert "      (oops\n      ^" in str(caught.value)
+
+
+def test_key_binding_strings_with_modifiers_are_read_past():
+    from offlineimap_oauth.convert.elisp import read_all
+
+    forms = read_all('(global-set-key "\\M-g" \'goto-line)\n(define-key map "\\C-%" nil)\n'
+                     '(setq x "\\H-a\\x110000")\n(setq y "ok")', "init.el")
+    assert len(forms) == 4

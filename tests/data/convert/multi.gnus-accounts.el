@@ -22,6 +22,10 @@
                     (and (eq (car-safe method) 'nnimap)
                          (member (cadr method) '("outlook" "work"))))
                   gnus-secondary-select-methods))
+;; If one was the primary select method, Gnus still needs one: a harmless one.
+(when (and (eq (car-safe gnus-select-method) 'nnimap)
+           (member (cadr gnus-select-method) '("outlook" "work")))
+  (setq gnus-select-method '(nnnil "")))
 
 ;; Send through msmtp; it picks the account whose `from' matches From.
 (setq message-send-mail-function #'message-send-mail-with-sendmail

@@ -21,6 +21,10 @@
                     (and (eq (car-safe method) 'nnimap)
                          (member (cadr method) '("outlook"))))
                   gnus-secondary-select-methods))
+;; If one was the primary select method, Gnus still needs one: a harmless one.
+(when (and (eq (car-safe gnus-select-method) 'nnimap)
+           (member (cadr gnus-select-method) '("outlook")))
+  (setq gnus-select-method '(nnnil "")))
 
 ;; Send through msmtp; it picks the account whose `from' matches From.
 (setq message-send-mail-function #'message-send-mail-with-sendmail
