@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import configparser
 import json
-import os
 import re
 
 from offlineimap_oauth.errors import ConfigError

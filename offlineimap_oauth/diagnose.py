@@ -17,7 +17,7 @@ import time
 
 from offlineimap_oauth import explain
 from offlineimap_oauth.errors import EXIT_FAILURE, EXIT_OK, Error
-from offlineimap_oauth.xoauth2 import jwt_claims, sasl_string
+from offlineimap_oauth.xoauth2 import jwt_claims, sasl_base64, sasl_string
 
 NETWORK_TIMEOUT_S = 20
 WANTED_SCOPES = ("IMAP.AccessAsUser.All", "SMTP.Send", "POP.AccessAsUser.All")
@@ -235,7 +235,7 @@ def _smtp_steps(account, token, address, report):
         connection.starttls(context=ssl.create_default_context())
         connection.ehlo()
         report.line(True, "SMTP STARTTLS (%s)" % connection.sock.version())
-        code, reply = connection.docmd("AUTH", "XOAUTH2 " + _b64(account, token))
+        code, reply = connection.docmd("AUTH", "XOAUTH2 " + sasl_base64(account.user, token))
         if code == 334:  # the server sent an error challenge; an empty line ends it
             code, reply = connection.docmd("")
         if code == 235:
@@ -295,12 +295,6 @@ def _offlineimap_step(report):
         return report.line(False, "offlineimap %s asks for a token once per run and fails "
                            "after an hour" % text, "Install offlineimap 8.0.3 or newer.")
     report.line(True, "offlineimap %s re-reads the token at every login" % text)
-
-
-def _b64(account, token):
-    from offlineimap_oauth.xoauth2 import sasl_base64
-
-    return sasl_base64(account.user, token)
 
 
 def _text(value) -> str:

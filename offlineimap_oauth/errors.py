@@ -24,7 +24,7 @@ class Error(Exception):
         self,
         message: str,
         *,
-        problems: "Iterable[str]" = (),
+        problems: "list | tuple" = (),
         hint: "str | None" = None,
         code: "str | None" = None,
     ):

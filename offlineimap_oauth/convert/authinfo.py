@@ -15,7 +15,6 @@ synonyms are honoured: ``host`` = machine, ``user``/``account`` = login,
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 
@@ -174,10 +173,3 @@ class _Tokens:
 
 def _tokens(text, source):
     return _Tokens(text, source)
-
-
-def default_paths(home: str | None = None) -> list:
-    """~/.authinfo and ~/.authinfo.gpg, whichever exist."""
-    home = home or os.path.expanduser("~")
-    return [path for path in (os.path.join(home, ".authinfo"), os.path.join(home, ".authinfo.gpg"))
-            if os.path.exists(path)]

@@ -257,7 +257,7 @@ def _smtp(values, label, problems) -> dict:
 
 
 def _imap(user, host, servers, label, conversion) -> dict:
-    default_imap, default_smtp = CLOUD_MAIL.get(host, PUBLIC_MAIL)
+    default_imap = CLOUD_MAIL.get(host, PUBLIC_MAIL)[0]
     tied = [server for server in servers if server.login and user
             and server.login.lower() == user.lower()]
     if tied:
