@@ -42,7 +42,7 @@ def _escape(char: str) -> str:
 
 def render_section(account) -> str:
     """One ``[account NAME]`` section (no trailing blank line)."""
-    if not NAME_RE.match(account.name):
+    if not NAME_RE.fullmatch(account.name):
         raise ConfigError("Refusing to write [account %s]: not an account name." % account.name,
                           hint="Account names use letters, digits and . _ @ + -.")
     lines = ["[%s%s]" % (SECTION_PREFIX, account.name),

@@ -25,7 +25,8 @@ def render(conversion, path: str) -> str:
     methods = "\n".join("    (nnmaildir %s (directory %s))"
                         % (elisp_string(name), elisp_string("%s/%s/" % (MAILDIR_ROOT, name)))
                         for name in names)
-    replaced = [account.nnimap for account in conversion.accounts if account.nnimap]
+    replaced = [account.nnimap for account in conversion.accounts
+                if account.nnimap is not None]
     styles = "\n".join('    (%s (address %s) ("Gcc" nil))'
                        % (elisp_string("^nnmaildir\\+%s:" % account.name),
                           elisp_string(account.user))

@@ -32,7 +32,7 @@ HEADER = """\
 
 def commands(account, command: list) -> list:
     """[(msmtp command, argument)] of one account, as msmtp must read them back."""
-    if not NAME_RE.match(account.name):
+    if not NAME_RE.fullmatch(account.name):
         raise ConfigError("Refusing to write msmtp account %s: not an account name."
                           % account.name, hint="Account names use letters, digits and . _ @ + -.")
     token_command = " ".join(shlex.quote(part) for part in command + ["token", account.name])

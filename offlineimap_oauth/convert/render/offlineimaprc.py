@@ -44,7 +44,7 @@ GENERAL_HEADER = """\
 def entries(account) -> list:
     """[(section name, [(key, value) or ("#", comment)])]: what offlineimap must read back."""
     name = account.name
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):
         raise ConfigError("Refusing to write [Account %s]: not an account name." % name,
                           hint="Account names use letters, digits and . _ @ + -.")
     if account.imap_ssl:

@@ -75,7 +75,7 @@ def _user(value):
     reason = _no_bad_char(value)
     if reason:
         return "%s %s" % (show(value), reason)
-    if not USER_RE.match(value):
+    if not USER_RE.fullmatch(value):
         return ("%s is not a plain mail address (letters, digits, . _ + - ' before the @, "
                 "a host name after it)" % show(value))
     return None
@@ -87,7 +87,7 @@ def _host(value):
     reason = _no_bad_char(value)
     if reason:
         return "%s %s" % (show(value), reason)
-    if HOST_RE.match(value.rstrip(".")):
+    if HOST_RE.fullmatch(value.rstrip(".")):
         return None
     try:
         ipaddress.ip_address(value)
@@ -103,8 +103,8 @@ def _port(value):
 
 
 def _client_id(value):
-    if isinstance(value, str) and (accounts_file.GUID_RE.match(value)
-                                   or GOOGLE_CLIENT_ID_RE.match(value)):
+    if isinstance(value, str) and (accounts_file.GUID_RE.fullmatch(value)
+                                   or GOOGLE_CLIENT_ID_RE.fullmatch(value)):
         return None
     return ("%s is not a client id (a GUID, or a Google ...apps.googleusercontent.com id)"
             % show(value))
@@ -133,20 +133,22 @@ def _url(value):
     if reason:
         return "%s %s" % (show(value), reason)
     match = re.match(r"^https?://([^/:?#]+)", value)
-    if not TOKEN_RE.match(value) or not match or _host(match.group(1)):
+    if not TOKEN_RE.fullmatch(value) or not match or _host(match.group(1)):
         return "%s is not an http(s) URL without spaces" % show(value)
     return None
 
 
 def _scopes(value):
     for scope in value or ():
-        if not isinstance(scope, str) or not TOKEN_RE.match(scope):
-            return "%s is not a scope (printable characters, no spaces)" % show(scope)
+        # The loader splits scopes at spaces and commas.
+        if not (isinstance(scope, str) and TOKEN_RE.fullmatch(scope)) or set(scope) & set(',"\\'):
+            return ("%s is not a scope (printable characters; no spaces, commas, quotes)"
+                    % show(scope))
     return None
 
 
 def _name(value):
-    if isinstance(value, str) and accounts_file.NAME_RE.match(value):
+    if isinstance(value, str) and accounts_file.NAME_RE.fullmatch(value):
         return None
     return "%s is not an account name (letters, digits, . _ @ + -)" % show(value)
 
@@ -185,6 +187,8 @@ def check_account(account) -> list:
     for field, key, check in FIELDS:
         if not hasattr(account, field):
             continue
+        if field == "smtp_user" and account.smtp_user == getattr(account, "user", None):
+            continue  # the user itself, checked as :user
         reason = check(getattr(account, field))
         if reason:
             problems.append("%s: account %s: %s %s" % (
@@ -210,7 +214,8 @@ def check_conversion(conversion) -> None:
 def _refuse(value: str, key: str, what: str):
     found = bad_char(value)
     if found:
-        raise ConfigError("Refusing to write %s %s: it contains %s." % (what, key, char_name(found[1])),
+        raise ConfigError("Refusing to write %s %s: it contains %s."
+                          % (what, key, char_name(found[1])),
                           hint="Fix the value in your Emacs files; nothing was written.")
 
 
@@ -234,7 +239,7 @@ def msmtp_arg(value: str, key: str) -> str:
     """
     text = str(value)
     _refuse(text, key, "the msmtprc argument of")
-    if re.match(r"^[A-Za-z0-9._@+:/=-]+$", text):
+    if re.fullmatch(r"[A-Za-z0-9._@+:/=-]+", text):
         return text
     return '"%s"' % text
 
@@ -260,7 +265,7 @@ def python_literal(value: str) -> str:
     import ast
 
     text = str(value)
-    literal = '"%s"' % text if re.match(r'^[ !#-\[\]-~]*$', text) else repr(text)
+    literal = '"%s"' % text if re.fullmatch(r'[ !#-\[\]-~]*', text) else repr(text)
     if ast.literal_eval(literal) != text or bad_char(literal):  # pragma: no cover
         raise ConfigError("Internal check failed: %s is not a safe Python literal." % show(text),
                           hint="Please report this.")
