@@ -151,3 +151,17 @@ def test_emacs_never_decodes_the_gnus_file_as_utf7(tmp_path, tail):
     else:
         assert status == EXIT_CONFIG and re.search(r"gnus-permanently-visible-groups .*line feed", err), err
         assert not os.path.exists(out["gnus"])
+
+
+@pytest.mark.parametrize("directory,what", [("out\nx", "line feed"), ("$HOME", "expand the $")])
+def test_an_output_path_no_reader_would_keep_is_refused(tmp_path, directory, what):
+    from offlineimap_oauth import cli
+
+    gnus_file = tmp_path / "gnus.el"
+    gnus_file.write_text(gnus())
+    (tmp_path / "authinfo").write_text(AUTHINFO)
+    target = tmp_path / directory
+    status = cli.main(["convert", "--write", "--output-dir", str(target), str(gnus_file),
+                       str(tmp_path / "authinfo")])
+    assert status == EXIT_CONFIG
+    assert not target.exists()

@@ -113,3 +113,23 @@ def test_hunks_count_lines_like_diff_u():
     new = old.replace("10\n", "ten\n")
     shown = report("gnus", old, new)
     assert "@@ -8,7 +8,7 @@\n" in shown
+
+
+def test_convert_refuses_output_that_would_change_another_account():
+    """The read-back check in plan: accounts convert was not asked to write stay as they were."""
+    import pytest
+
+    from offlineimap_oauth.convert import plan
+    from offlineimap_oauth.errors import ConfigError
+
+    old = ("[account home]\nuser = you@example.com\n"
+           "client_id = 22222222-2222-4222-8222-222222222222\ntenant = consumers\n")
+    ours = ("\n[account work]\nuser = me@example.com\n"
+            "client_id = 11111111-1111-4111-8111-111111111111\nclient_secret = ours-secret\n"
+            "tenant = organizations\n")
+    plan._validate_accounts(Change("accounts.conf", old, old + ours), conversion())
+    with pytest.raises(ConfigError) as error:
+        plan._validate_accounts(Change("accounts.conf", old, old + ours.replace(
+            "tenant = organizations", "tenant = organizations\r[DEFAULT]\rflow = paste")),
+            conversion())
+    assert "would change accounts convert was not asked to write" in str(error.value)
