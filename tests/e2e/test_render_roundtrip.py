@@ -22,13 +22,24 @@ import shlex
 import subprocess
 import sys
 
+import atexit
+import shutil
+import tempfile
+
 from hypothesis import HealthCheck, Phase, assume, given, settings, strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from offlineimap_oauth import accounts
 from offlineimap_oauth.convert.render import accounts_conf, syntax
 from offlineimap_oauth.errors import EXIT_CONFIG, ConfigError
 from tests.e2e import render_judges as judges
 from tests.e2e._require import require_binary
+
+# Hypothesis keeps caches (unicode tables, constants) under its home directory,
+# ./.hypothesis by default: keep them out of the checkout.
+_HOME = tempfile.mkdtemp(prefix="hypothesis-")
+atexit.register(shutil.rmtree, _HOME, True)
+set_hypothesis_home_dir(_HOME)
 
 CONTROL = [chr(code) for code in range(32)] + ["\x7f", "\x85", "\u2028", "\u2029"]
 ATTACKS = [
