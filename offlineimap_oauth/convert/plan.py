@@ -4,29 +4,26 @@
 ``targets(home, config, output_dir)`` -> where each output goes;
 ``render(conversion, targets, command)`` -> the list of write.Change, all
 rendered and validated (accounts.conf re-parsed, offlineimaprc parsed as
-INI) before anything is written; ``describe(changes, conversion)`` -> the
-dry-run text: a unified diff per file with client secrets shown as ``***``.
+INI, values checked for shape by render.syntax) before anything is written;
+``describe(changes, conversion)`` -> the dry-run text (convert.dryrun: a
+unified diff per file, every secret shown as ``***``).
 """
 
 from __future__ import annotations
 
 import configparser
-import difflib
-import json
 import os
-import re
 import shutil
 import sys
 
 from offlineimap_oauth import accounts as accounts_file, paths
-from offlineimap_oauth.convert import (accounts_conf, authinfo, elisp, gnus, gnus_el, merge,
-                                       msmtprc, offlineimaprc)
+from offlineimap_oauth.convert import authinfo, elisp, gnus, merge
+from offlineimap_oauth.convert.render import accounts_conf, gnus_el, msmtprc, offlineimaprc, syntax
 from offlineimap_oauth.convert.write import Change
 from offlineimap_oauth.errors import ConfigError, UsageError
 
 ELISP_DEFAULTS = (".emacs", ".emacs.d/init.el", ".gnus.el")  # Emacs' load order
 AUTHINFO_DEFAULTS = (".authinfo", ".authinfo.gpg")
-MASK = "***"
 
 
 def default_inputs(home: str) -> list:
@@ -99,6 +96,7 @@ def render(conversion, where: dict, command: list, config_flag: str | None = Non
     """Every output as a Change, validated; raises ConfigError before any write."""
     from offlineimap_oauth.hookfile import render_pythonfile
 
+    syntax.check_conversion(conversion)  # every value's shape, all problems at once
     msmtp_command = command + (["--config", config_flag] if config_flag else [])
     previous = _previous_pythonfile(where["offlineimaprc"], where["pythonfile"])
     if previous:
@@ -177,55 +175,62 @@ def _msmtp_text(conversion, path, command) -> str:
 
 
 def _validate(changes, conversion) -> None:
+    """Read every INI output back as its reader will, before anything is written."""
     by_label = {change.label: change for change in changes}
-    conf = by_label["accounts.conf"]
-    parsed = accounts_file.parse(conf.new, conf.path)
-    for account in conversion.accounts:
-        got = parsed[account.name]
-        if got.client_secret != account.client_secret or got.user != account.user:
-            raise ConfigError("Internal check failed: [account %s] would not read back as "
-                              "converted." % account.name, hint="Please report this.")
+    _validate_accounts(by_label["accounts.conf"], conversion)
     rc = by_label["offlineimaprc"]
     try:
-        configparser.ConfigParser(interpolation=None).read_string(rc.new, rc.path)
+        parser = configparser.ConfigParser()  # offlineimap's: BasicInterpolation
+        parser.read_string(_as_read(rc.new), rc.path)
     except configparser.Error as error:
         raise ConfigError("%s would not be valid INI: %s" % (rc.path, error),
                           hint="Fix or move the existing file, then run convert again.") from None
+    for account in conversion.accounts:
+        for header, items in offlineimaprc.entries(account):
+            got = {key: parser.get(header, key) for key, _ in items if key != "#"} \
+                if parser.has_section(header) else None
+            if got != {key: value for key, value in items if key != "#"}:
+                raise ConfigError("Internal check failed: [%s] would not read back as "
+                                  "converted." % header, hint="Please report this.")
 
 
-def secrets(conversion) -> list:
-    values = [a.client_secret for a in conversion.accounts if a.client_secret]
-    return values + [accounts_conf.quote(v) for v in values] + \
-        [json.dumps(v, ensure_ascii=False)[1:-1] for v in values]
+def _as_read(text: str) -> str:
+    """``text`` with line ends as open() gives them (a lone CR ends a line too)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def mask(text: str, hidden: list) -> str:
-    """``text`` with every client secret (and any client_secret line) shown as ***."""
-    text = re.sub(r"(?m)^([-+ ]?\s*client_secret\s*[=:]).*$", r"\1 " + MASK, text)
-    for value in sorted(hidden, key=len, reverse=True):
-        if value:
-            text = text.replace(value, MASK)
-    return text
+def _validate_accounts(conf, conversion) -> None:
+    """Our sections read back as converted; every other account reads back unchanged."""
+    parsed = accounts_file.parse(_as_read(conf.new), conf.path)
+    before = {}
+    if conf.old is not None:
+        try:
+            before = accounts_file.parse(_as_read(conf.old), conf.path)
+        except ConfigError:
+            before = {}  # the user's file had problems already: nothing to compare
+    ours = {account.name for account in conversion.accounts}
+    for account in conversion.accounts:
+        got = parsed.get(account.name)
+        if got is None or (got.client_secret, got.user, got.client_id) != \
+                (account.client_secret, account.user, account.client_id):
+            raise ConfigError("Internal check failed: [account %s] would not read back as "
+                              "converted." % account.name, hint="Please report this.")
+    others = {name: _fields(account) for name, account in parsed.items() if name not in ours}
+    if before and others != {name: _fields(account) for name, account in before.items()
+                             if name not in ours}:
+        raise ConfigError("Internal check failed: writing accounts.conf would change accounts "
+                          "convert was not asked to write.", hint="Please report this.")
+
+
+def _fields(account) -> tuple:
+    return tuple(getattr(account, slot) for slot in account.__slots__ if slot != "source")
 
 
 def describe(changes, conversion) -> str:
-    """The dry-run report: what converts, notes, then a diff per file."""
-    out = [summary(conversion)]
-    hidden = secrets(conversion)
-    for change in changes:
-        if not change.changed:
-            out.append("%s: %s is up to date.\n" % (change.label, change.path))
-            continue
-        if change.label == "pythonfile" and change.old is None:
-            out.append("+++ %s (new): the offlineimap hook, %d lines (hookfile.render_pythonfile)\n"
-                       % (change.path, change.new.count("\n")))
-            continue
-        old = (change.old or "").splitlines(keepends=True)
-        new = change.new.splitlines(keepends=True)
-        label_old = change.path if change.old is not None else "/dev/null"
-        diff = "".join(difflib.unified_diff(old, new, label_old, change.path + " (new)"))
-        out.append(mask(diff, hidden))
-    return "\n".join(out)
+    """The dry-run report: what converts, notes, then a masked diff per file."""
+    from offlineimap_oauth.convert import dryrun
+
+    return dryrun.describe(changes, conversion, summary(conversion))
 
 
 def summary(conversion) -> str:

@@ -5,8 +5,8 @@ import os
 import pytest
 
 from offlineimap_oauth import accounts
-from offlineimap_oauth.convert import (accounts_conf, authinfo, elisp, gnus, gnus_el, merge,
-                                       model, msmtprc, offlineimaprc)
+from offlineimap_oauth.convert import authinfo, elisp, gnus, merge, model
+from offlineimap_oauth.convert.render import accounts_conf, gnus_el, msmtprc, offlineimaprc
 
 DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data")
 GOLDEN = os.path.join(DATA, "convert")

@@ -1,4 +1,4 @@
-;;; gnus-accounts.el --- Gnus accounts written by offlineimap-oauth convert  -*- lexical-binding: t; -*-
+;;; gnus-accounts.el --- Gnus accounts written by offlineimap-oauth convert  -*- coding: utf-8; lexical-binding: t; -*-
 
 ;; Load it at the END of ~/.gnus.el (after your own settings):
 ;;   (load "/home/me/.config/offlineimap-oauth/gnus-accounts.el")

@@ -6,16 +6,18 @@ The whole file belongs to convert (it is rewritten, not merged).  It adds one
 sends through msmtp choosing the account by the From header, turns Gcc off
 (Exchange files sent mail in Sent Items itself), and sets
 ``gnus-permanently-visible-groups`` adapted from the user's nnimap regexp.
+
+Every string is written by :func:`syntax.elisp_string` as pure ASCII
+(``\\uXXXX`` for anything else), and line 1 pins ``coding: utf-8``: Emacs
+takes the first line's cookie over a ``Local Variables: coding:`` near the
+end, so no text in a value can change how the file is decoded.
 """
 
 from __future__ import annotations
 
+from offlineimap_oauth.convert.render.syntax import elisp_string
+
 MAILDIR_ROOT = "~/Mail"
-
-
-def elisp_string(text: str) -> str:
-    """``text`` as an Emacs Lisp string literal."""
-    return '"%s"' % text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def render(conversion, path: str) -> str:
@@ -23,7 +25,8 @@ def render(conversion, path: str) -> str:
     methods = "\n".join("    (nnmaildir %s (directory %s))"
                         % (elisp_string(name), elisp_string("%s/%s/" % (MAILDIR_ROOT, name)))
                         for name in names)
-    replaced = [account.nnimap for account in conversion.accounts if account.nnimap]
+    replaced = [account.nnimap for account in conversion.accounts
+                if account.nnimap is not None]
     styles = "\n".join('    (%s (address %s) ("Gcc" nil))'
                        % (elisp_string("^nnmaildir\\+%s:" % account.name),
                           elisp_string(account.user))
@@ -59,7 +62,7 @@ def render(conversion, path: str) -> str:
 
 
 HEADER = """\
-;;; gnus-accounts.el --- Gnus accounts written by offlineimap-oauth convert  -*- lexical-binding: t; -*-
+;;; gnus-accounts.el --- Gnus accounts written by offlineimap-oauth convert  -*- coding: utf-8; lexical-binding: t; -*-
 
 ;; Load it at the END of ~/.gnus.el (after your own settings):
 ;;   (load %(path)s)

@@ -1,0 +1,143 @@
+"""Shape checks and encoders of convert's renderers (render/syntax.py)."""
+
+import pytest
+
+from offlineimap_oauth.convert.model import Conversion, MailAccount
+from offlineimap_oauth.convert.render import accounts_conf, gnus_el, msmtprc, offlineimaprc, syntax
+from offlineimap_oauth.errors import ConfigError
+
+WHERE = "/home/me/.gnus.el:12:3"
+
+
+def account(**fields):
+    values = dict(name="work", user="me@example.com", client_id="11111111-1111-4111-8111-111111111111",
+                  tenant="organizations", imap_host="outlook.office365.com",
+                  smtp_host="smtp.office365.com", where=WHERE)
+    values.update(fields)
+    return MailAccount(**values)
+
+
+def conversion(*accounts):
+    conv = Conversion()
+    conv.accounts.extend(accounts)
+    return conv
+
+
+def test_a_sound_account_has_no_problems():
+    assert syntax.check_account(account(client_secret="a;b \"c\" %d #e", imap_host="10.0.0.1",
+                                        smtp_user="o'brien+tag@mail.example.co.jp")) == []
+
+
+@pytest.mark.parametrize("field,value,key,reason", [
+    ("user", "me@example.com\nremotehosteval = 1", ":user", "line feed (U+000A) at position 15"),
+    ("user", "me@example.com\r[DEFAULT]", ":user", "carriage return (U+000D)"),
+    ("user", "me@example.com\u2028x", ":user", "line separator (U+2028)"),
+    ("user", "me@example.com\x85", ":user", "next line (U+0085)"),
+    ("user", "%U@example.com", ":user", "not a plain mail address"),
+    ("user", "*@example.com", ":user", "not a plain mail address"),
+    ("user", '"quoted"@example.com', ":user", "not a plain mail address"),
+    ("smtp_user", "me@example.com\x00", ":smtp-user", "NUL (U+0000)"),
+    ("imap_host", "outlook.office365.com\nremotehosteval = 1", "nnimap-address", "line feed"),
+    ("imap_host", "host name", "nnimap-address", "not a host name"),
+    ("smtp_host", "smtp.example.com;x", ":smtp-server", "not a host name"),
+    ("imap_port", 0, "nnimap-server-port", "not a port number"),
+    ("smtp_port", 70000, ":smtp-port", "not a port number"),
+    ("client_id", "1111\n", ":oauth2-client-id", "not a client id"),
+    ("client_id", "11111111-1111-4111-8111-111111111111\n", ":oauth2-client-id", "not a client id"),
+    ("tenant", "consumers\n", "tenant of :oauth2-auth-url", "not a tenant"),
+    ("redirect_uri", "https://x.example/\r\nclient_secret = 1", ":oauth2-redirect-url",
+     "carriage return"),
+    ("scopes", ("a,b",), ":oauth2-scope", "not a scope"),
+    ("nnimap", "out\nlook", "nnimap server name", "line feed"),
+])
+def test_each_bad_value_is_named_with_file_line_col_and_key(field, value, key, reason):
+    problems = syntax.check_account(account(**{field: value}))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(WHERE + ": account work: " + key + " ")
+    assert reason in problems[0]
+    assert "\n" not in problems[0] and "\r" not in problems[0]
+
+
+def test_a_bad_secret_is_refused_without_showing_it():
+    problems = syntax.check_account(account(client_secret="hunter2\r[DEFAULT]"))
+    assert len(problems) == 1 and "carriage return" in problems[0]
+    assert "hunter2" not in problems[0] and "DEFAULT" not in problems[0]
+
+
+def test_check_conversion_reports_every_problem_at_once():
+    with pytest.raises(ConfigError) as error:
+        syntax.check_conversion(conversion(account(user="a\nb@x.example"),
+                                           account(name="two", smtp_host="a b")))
+    assert len(error.value.problems) == 2
+    assert "nothing was written" in str(error.value)
+
+
+@pytest.mark.parametrize("value,encoded", [
+    ("plain", "plain"), ("50%", "50%%"), ("%(user)s", "%%(user)s"), ("a;b #c", "a;b #c")])
+def test_ini_value_doubles_percent_for_offlineimap(value, encoded):
+    assert syntax.ini_value(value, "k") == encoded
+
+
+@pytest.mark.parametrize("value", ["a\nb", "a\rb", "a\x00", "a\u2029", " lead", "trail "])
+def test_ini_value_refuses_what_configparser_cannot_keep(value):
+    with pytest.raises(ConfigError):
+        syntax.ini_value(value, "remoteuser in [Repository x]")
+
+
+@pytest.mark.parametrize("value,encoded", [
+    ("smtp.office365.com", "smtp.office365.com"), ("a b", '"a b"'), (' x ', '" x "'),
+    ('"q"', '""q""'), ("a\\b", '"a\\b"'), ("", '""'), ("#x", '"#x"')])
+def test_msmtp_arg_quotes_without_escapes(value, encoded):
+    assert syntax.msmtp_arg(value, "user") == encoded
+
+
+def test_msmtp_arg_refuses_a_line_break():
+    with pytest.raises(ConfigError) as error:
+        syntax.msmtp_arg('me@x.example\npasswordeval "touch x"', "user of account work")
+    assert "line feed" in str(error.value) and "user of account work" in str(error.value)
+
+
+def test_elisp_string_is_pure_ascii_with_escapes():
+    assert syntax.elisp_string('a"b\\c') == '"a\\"b\\\\c"'
+    assert syntax.elisp_string("\n\x00é\u2028\U0001F600") == \
+        '"\\u000a\\u0000\\u00e9\\u2028\\U0001f600"'
+    assert syntax.elisp_string("+ACI-").isascii()
+
+
+def test_the_gnus_file_pins_its_coding_on_line_one():
+    text = gnus_el.render(conversion(account(nnimap="x")), "/home/me/gnus-accounts.el")
+    first = text.splitlines()[0]
+    assert "-*- coding: utf-8;" in first and "lexical-binding: t" in first
+    assert text.isascii()
+
+
+def test_renderers_refuse_on_their_own():
+    """The second wall: renderers called without check_account still write one line each."""
+    bad = account(user="me@example.com\nremotehosteval = 1",
+                  smtp_user="me@example.com\npasswordeval x")
+    with pytest.raises(ConfigError):
+        offlineimaprc.render_account(bad)
+    with pytest.raises(ConfigError):
+        msmtprc.render_account(bad, ["/bin/offlineimap-oauth"])
+    text = accounts_conf.render_section(account(client_secret="x\r[DEFAULT]\u2028y"))
+    assert len(text.splitlines()) == len(text.split("\n")) - 1
+    assert "\r" not in text and "\u2028" not in text
+    with pytest.raises(ConfigError):
+        accounts_conf.render_section(account(name="work]\n[DEFAULT"))
+
+
+def test_the_token_eval_holds_the_name_as_a_python_literal():
+    sections = dict(offlineimaprc.render_account(account(name="a.b@c+d-e")))
+    assert 'oauth2_access_token_eval = access_token("a.b@c+d-e")' in sections[
+        "Repository a.b@c+d-e-remote"]
+
+
+def test_a_pythonfile_path_with_a_dollar_is_refused():
+    with pytest.raises(ConfigError):
+        offlineimaprc.general_values(None, conversion(account()), "/home/$USER/hook.py")
+    assert offlineimaprc.general_values(None, conversion(account()), "/h/50%/hook.py")[
+        "pythonfile"] == "/h/50%%/hook.py"
+
+
+def test_comment_text_escapes_control_characters():
+    assert syntax.comment_text("/tmp/x\n[DEFAULT]") == "/tmp/x\\u000a[DEFAULT]"
