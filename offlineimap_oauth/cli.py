@@ -184,6 +184,18 @@ def cmd_check(args) -> int:
                      smtp=(args.smtp_host or smtp_host, args.smtp_port or 587))
 
 
+def cmd_pythonfile(args) -> int:
+    """Print the offlineimap pythonfile (the wheel carries no contrib/)."""
+    import os
+
+    from offlineimap_oauth.convert.plan import token_command
+    from offlineimap_oauth.hookfile import render_pythonfile
+
+    config = os.path.abspath(args.config) if getattr(args, "config", None) else None
+    sys.stdout.write(render_pythonfile(token_command(), config=config))
+    return EXIT_OK
+
+
 def _parser():
     import argparse
 
@@ -229,6 +241,10 @@ def _parser():
     check.add_argument("--smtp-host", help="default: the account's cloud (smtp.office365.com)")
     check.add_argument("--smtp-port", type=int, help="default: 587 (STARTTLS)")
     check.set_defaults(handler=cmd_check)
+
+    pythonfile = commands.add_parser(
+        "pythonfile", help="print offlineimap's pythonfile (redirect it into a file)")
+    pythonfile.set_defaults(handler=cmd_pythonfile)
 
     from offlineimap_oauth.convert import command as convert_command
 
