@@ -145,16 +145,17 @@ def _paste(app, account, open_browser, stdin, stderr):
 
 def _read_answer(stdin, stderr, state: str, account, redirect: str) -> dict:
     """Read pasted lines until one is an answer; refuse others locally."""
-    for attempt in range(1, PASTE_ATTEMPTS + 1):
+    attempt = 1
+    while True:
         line = stdin.readline()
         try:
             return parse_pasted(line, state, account, redirect)
         except NotAnAnswer as error:
-            if not line or attempt == PASTE_ATTEMPTS:
+            if not line or attempt >= PASTE_ATTEMPTS:
                 raise
             print("%s\n%s Paste it again:" % (error.message, error.hint), file=stderr,
                   flush=True)
-    raise AssertionError("unreachable")
+        attempt += 1
 
 
 def parse_pasted(line: str, state: str, account=None, redirect: str | None = None) -> dict:
@@ -168,7 +169,8 @@ def parse_pasted(line: str, state: str, account=None, redirect: str | None = Non
     if not text:
         raise LoginRequired("Nothing was pasted; the login was cancelled.",
                             hint="Run the login again and paste the address from the browser.")
-    if AADSTS_RE.search(text) and "code=" not in text and account is not None:
+    address = text.startswith(("http://", "https://")) or "code=" in text or "error=" in text
+    if AADSTS_RE.search(text) and not address and account is not None:
         raise explain.from_msal({"error": "", "error_description": text}, account, redirect)
     if "=" not in text and "?" not in text and "#" not in text:
         if CODE_RE.match(text) and (len(text) >= 20 or re.match(r"^[01M]\.", text)):
