@@ -174,7 +174,7 @@ def from_msal(result: dict, account, redirect: str | None = None) -> Error:
     said = _microsoft_said(result, code)
     fields = _fields(account, redirect)
     tag = "AADSTS%d" % code if code else result.get("error")
-    by_text = _by_text(code, str(result.get("error_description") or ""), fields)
+    by_text = _by_text(code, str(result.get("error_description") or ""))
     if by_text is None and code in KNOWN:
         by_text = KNOWN[code]
     if by_text is not None:
@@ -188,7 +188,7 @@ def from_msal(result: dict, account, redirect: str | None = None) -> Error:
 SIGN_IN_FREQUENCY = re.compile(r"maximum allowed lifetime for this request is (\d+)")
 
 
-def _by_text(code, text: str, fields: dict):
+def _by_text(code, text: str):
     """(kind, what, fix) read from Microsoft's words, or None."""
     lowered = text.lower()
     if "useraudience" in lowered and "consumer" in lowered:
