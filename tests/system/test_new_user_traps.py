@@ -12,7 +12,7 @@ from offlineimap_oauth import accounts, explain
 from offlineimap_oauth.errors import (EXIT_CONFIG, EXIT_OK, ConfigError, LoginRequired,
                                       TryLater)
 from tests.fakes.tls import SYSTEM_ROOTS
-from tests.support import OUTLOOK, ROOT, wait_for_file
+from tests.support import ROOT, wait_for_file
 
 ACCOUNT = """[account a]
 user = me@outlook.jp
