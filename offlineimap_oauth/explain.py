@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from offlineimap_oauth.accounts import NATIVECLIENT_REDIRECT
 from offlineimap_oauth.errors import ConfigError, Error, LoginRequired, TryLater, login_hint
 
 ERROR_LOOKUP = "https://login.microsoftonline.com/error?code=%s"
@@ -261,7 +262,9 @@ def _fields(account, redirect: str | None) -> dict:
         "user": account.user,
         "tenant": account.tenant,
         "client_id": account.client_id,
-        "redirect": redirect or account.redirect_uri or "(the redirect URI)",
+        # The redirect the login uses when accounts.conf names none (flows.py).
+        "redirect": redirect or account.redirect_uri or (
+            NATIVECLIENT_REDIRECT if account.confidential else "http://localhost"),
         "source": account.source or "accounts.conf",
     }
 
