@@ -28,6 +28,8 @@ DEFAULT_SCOPES = (
 RESERVED_SCOPES = frozenset({"offline_access", "openid", "profile"})
 # Bare names resolve to Microsoft Graph, whose tokens Outlook's IMAP/SMTP refuse.
 BARE_OUTLOOK_SCOPES = frozenset({"imap.accessasuser.all", "pop.accessasuser.all", "smtp.send"})
+# Resources whose tokens Exchange Online's IMAP and SMTP accept.
+OUTLOOK_RESOURCES = ("https://outlook.office.com/", "https://outlook.office365.com/")
 NATIVECLIENT_REDIRECT = "https://login.microsoftonline.com/common/oauth2/nativeclient"
 LOCALHOST_REDIRECT = "http://localhost"
 PUBLIC_CLOUD = "https://login.microsoftonline.com"
@@ -123,9 +125,29 @@ def load(path: str) -> dict:
             "No accounts file at %s." % path,
             hint="Create it (see README, 'accounts.conf'), or run: offlineimap-oauth convert --write",
         ) from None
-    except (OSError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
+        raise _not_utf8(path, error) from None
+    except OSError as error:
         raise ConfigError("Cannot read the accounts file %s: %s" % (path, error)) from None
-    return parse(text, path)
+    found = parse(text, path)
+    if not found:
+        raise ConfigError(
+            "%s has no accounts." % path,
+            hint="Add an [account NAME] section with user, client_id and tenant (see README, "
+                 "'accounts.conf'), or run: offlineimap-oauth convert --write")
+    return found
+
+
+def _not_utf8(path: str, error: UnicodeDecodeError) -> ConfigError:
+    """file:line:col of the first byte that is not UTF-8."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    before = data[:error.start]
+    line = before.count(b"\n") + 1
+    column = error.start - (before.rfind(b"\n") + 1) + 1
+    return ConfigError("%s:%d:%d: byte 0x%02x is not UTF-8." % (path, line, column,
+                                                               data[error.start]),
+                       hint="Save the file as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8).")
 
 
 def find(accounts: dict, name: str, source: str = "accounts.conf") -> Account:
@@ -143,7 +165,7 @@ def parse(text: str, source: str = "<string>") -> dict:
     """Validate the INI ``text``; every problem is reported in one ConfigError."""
     parser = configparser.ConfigParser(
         interpolation=None,  # secrets may contain '%'
-        inline_comment_prefixes=(";", "#"),  # needs whitespace before it
+        inline_comment_prefixes=None,  # _value() strips them, knowing about quotes
         default_section="DEFAULT",
     )
     try:
@@ -190,9 +212,9 @@ def _account(section: str, values, source: str, lines: dict):
             problem(key, "unknown key%s" % _did_you_mean(key))
             continue
         try:
-            raw[key] = _unquote(value)
+            raw[key] = _value(key, value)
         except ValueError as error:
-            problem(key, "bad quoted value (%s); quote with \"...\" and JSON escapes" % error)
+            problem(key, str(error))
     fields = {"name": name, "source": source}
     for check in (_check_identity, _check_secret, _check_authority, _check_scopes, _check_flow):
         check(raw, fields, problem)
@@ -249,20 +271,38 @@ def _check_authority(raw, fields, problem):
 
 def _check_scopes(raw, fields, problem):
     text = raw.get("scopes")
-    scopes, bare = [], False
+    scopes, refused = [], []
     for scope in re.split(r"[\s,]+", text.strip()) if text else DEFAULT_SCOPES:
         if not scope or scope.lower() in RESERVED_SCOPES:
             continue
-        if scope.lower() in BARE_OUTLOOK_SCOPES:
-            bare = True
-            problem("scopes", "write %s%s: the bare name asks Microsoft Graph, whose tokens "
-                    "Outlook's IMAP and SMTP refuse" % (OUTLOOK_RESOURCE, scope))
+        if not scope.lower().startswith(OUTLOOK_RESOURCES):
+            refused.append(scope)
         elif scope not in scopes:
             scopes.append(scope)
-    if not scopes and not bare:
+    if refused:
+        problem("scopes", _not_outlook(refused, scopes))
+    elif not scopes:
         problem("scopes", "no scopes left after dropping offline_access/openid/profile; "
                 "remove the key to use IMAP, POP and SMTP")
     fields["scopes"] = tuple(scopes)
+
+
+def _not_outlook(refused: list, kept: list) -> str:
+    """What to write instead of scopes of Microsoft Graph or another resource."""
+    names = [scope.rstrip("/").rsplit("/", 1)[-1] for scope in refused]
+    wanted = [OUTLOOK_RESOURCE + DEFAULT_NAMES[name.lower()] for name in names
+              if name.lower() in DEFAULT_NAMES]
+    line = kept + [scope for scope in wanted if scope not in kept] or list(DEFAULT_SCOPES)
+    graph = [scope for scope in refused if "://" not in scope or "graph.microsoft.com" in scope]
+    why = ("asks Microsoft Graph" if len(graph) == len(refused) else
+           "is not Outlook's resource") + ", whose tokens Outlook's IMAP and SMTP refuse"
+    first = wanted[0] if wanted else line[0]
+    return "write %s instead of %s, which %s; the whole line: scopes = %s" % (
+        first, " ".join(refused), why, " ".join(line))
+
+
+DEFAULT_NAMES = {scope.rsplit("/", 1)[-1].lower(): scope.rsplit("/", 1)[-1]
+                 for scope in DEFAULT_SCOPES}
 
 
 def _check_flow(raw, fields, problem):
@@ -289,15 +329,30 @@ def _tenant_advice(user: str) -> str:
             "(or your organisation's domain or tenant ID) for Microsoft 365")
 
 
-def _unquote(value: str) -> str:
-    """Values may be written in double quotes with JSON escapes (any secret fits)."""
+def _value(key: str, value: str) -> str:
+    """A value as README promises: "..." with JSON escapes is taken whole (any
+    secret fits); otherwise ' ;' or ' #' starts a comment.  A secret is never
+    cut silently: a comment after an unquoted client_secret is an error."""
     value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        decoded = json.loads(value)
-        if not isinstance(decoded, str):
-            raise ValueError("not a string")
+    if value.startswith('"'):
+        try:
+            decoded, end = json.JSONDecoder().raw_decode(value)
+        except ValueError:
+            raise ValueError('the quote that opens the value is never closed (or a \\ escape '
+                             'is not JSON); write it as "..." with \\" for a quote and \\\\ '
+                             'for a backslash') from None
+        rest = value[end:].strip()
+        if not isinstance(decoded, str) or rest and rest[0] not in ";#":
+            raise ValueError("after the closing quote only a ; or # comment may follow")
         return decoded
-    return value
+    comment = re.search(r"\s[;#]", value)
+    if comment is None:
+        return value
+    if key == "client_secret":
+        raise ValueError("the text from ' %s' on would be read as a comment and cut from the "
+                         "secret; if it belongs to the secret, write client_secret = \"...\" "
+                         "(JSON escapes), else remove it" % value[comment.start() + 1])
+    return value[:comment.start()].rstrip()
 
 
 def _did_you_mean(key: str) -> str:

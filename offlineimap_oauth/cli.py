@@ -43,14 +43,20 @@ class _Args:
 
 
 def _quick_token_args(argv):
-    """``[--config FILE] token NAME`` exactly, else None (argparse handles it)."""
-    config = None
-    if len(argv) == 4 and argv[0] == "--config":
-        config, argv = argv[1], argv[2:]
-    elif len(argv) == 3 and argv[0].startswith("--config="):
-        config, argv = argv[0].split("=", 1)[1], argv[1:]
-    if len(argv) == 2 and argv[0] == "token" and not argv[1].startswith("-"):
-        return _Args(argv[1], config)
+    """``token NAME`` with ``--config FILE`` before or after it, else None
+    (argparse handles everything else)."""
+    config, rest = None, list(argv)
+    for index, word in enumerate(rest):
+        if word == "--config" and index + 1 < len(rest):
+            config = rest[index + 1]
+            del rest[index:index + 2]
+            break
+        if word.startswith("--config="):
+            config = word.split("=", 1)[1]
+            del rest[index]
+            break
+    if len(rest) == 2 and rest[0] == "token" and not rest[1].startswith("-"):
+        return _Args(rest[1], config)
     return None
 
 
@@ -162,7 +168,7 @@ def cmd_status(args) -> int:
     names = [args.name] if args.name else sorted(loaded)
     store = TokenStore()
     print("accounts file: %s" % path)
-    for name in names:
+    for name in names:  # one damaged token file must not hide the other accounts
         print("\n".join(describe(accounts.find(loaded, name, path), store)))
     return EXIT_OK
 
@@ -176,6 +182,18 @@ def cmd_check(args) -> int:
     return run_check(account, TokenStore(), sys.stdout,
                      imap=(args.imap_host or imap_host, args.imap_port or 993),
                      smtp=(args.smtp_host or smtp_host, args.smtp_port or 587))
+
+
+def cmd_pythonfile(args) -> int:
+    """Print the offlineimap pythonfile (the wheel carries no contrib/)."""
+    import os
+
+    from offlineimap_oauth.convert.plan import token_command
+    from offlineimap_oauth.hookfile import render_pythonfile
+
+    config = os.path.abspath(args.config) if getattr(args, "config", None) else None
+    sys.stdout.write(render_pythonfile(token_command(), config=config))
+    return EXIT_OK
 
 
 def _parser():
@@ -224,7 +242,14 @@ def _parser():
     check.add_argument("--smtp-port", type=int, help="default: 587 (STARTTLS)")
     check.set_defaults(handler=cmd_check)
 
+    pythonfile = commands.add_parser(
+        "pythonfile", help="print offlineimap's pythonfile (redirect it into a file)")
+    pythonfile.set_defaults(handler=cmd_pythonfile)
+
     from offlineimap_oauth.convert import command as convert_command
 
     convert_command.register(commands)
+    for command in commands.choices.values():  # the README puts --config after the command too
+        command.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                             help="accounts file (also accepted before the command)")
     return parser

@@ -6,7 +6,9 @@ is a JWT (audience, scopes, user) with warnings for missing SMTP/POP scopes;
 IMAP connect, TLS, AUTHENTICATE XOAUTH2, SELECT INBOX, folder count; SMTP
 connect, STARTTLS, AUTH XOAUTH2 (no message is sent); the signed-in user is
 the configured one; refresh-token age; offlineimap's version.  A failed
-step says what to do.  No secret is printed.
+step says what to do, and the exit code is the category of the first
+failure (3 fix the configuration, 4 log in again, 5 try again later, 1
+anything else).  No secret is printed.
 """
 
 from __future__ import annotations
@@ -15,13 +17,18 @@ import socket
 import ssl
 import time
 
-from offlineimap_oauth import explain
-from offlineimap_oauth.errors import EXIT_FAILURE, EXIT_OK, Error
+from offlineimap_oauth.errors import (EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_TRY_LATER,
+                                     Error)
+from offlineimap_oauth.refusals import refusal
 from offlineimap_oauth.xoauth2 import jwt_claims, sasl_base64, sasl_string
 
 NETWORK_TIMEOUT_S = 20
 WANTED_SCOPES = ("IMAP.AccessAsUser.All", "SMTP.Send", "POP.AccessAsUser.All")
 MARKS = {True: "[ OK ]", False: "[FAIL]", None: "[WARN]"}
+# The audiences of tokens Exchange Online's IMAP/SMTP accept: Outlook's resource
+# URIs and Exchange Online's application ID.
+OUTLOOK_AUDIENCES = ("https://outlook.office.com", "https://outlook.office365.com",
+                     "00000002-0000-0ff1-ce00-000000000000")
 
 
 class Report:
@@ -30,14 +37,22 @@ class Report:
     def __init__(self, out):
         self.out = out
         self.failed = []
+        self.exit_codes = []
 
-    def line(self, ok, text, fix=None):
+    def line(self, ok, text, fix=None, exit_code=EXIT_FAILURE):
         self.out.write("%s %s\n" % (MARKS[ok], text))
         if fix:
             self.out.write("       -> %s\n" % fix.replace("\n", "\n          "))
         self.out.flush()
         if ok is False:
             self.failed.append(text)
+            self.exit_codes.append(exit_code)
+
+    def refused(self, what, error, said):
+        """A failed step explained by ``error`` (its class is the category)."""
+        self.line(False, "%s: %s" % (what, error.message),
+                  "\n".join(error.problems + [error.hint or "", "The server said: %s" % said]),
+                  error.exit_code)
 
 
 def default_hosts(account):
@@ -53,24 +68,26 @@ def run_check(account, store, out, imap=None, smtp=None, now=time.time) -> int:
     report.line(True, "accounts.conf: [account %s] is valid (%s)" % (account.name, account.source))
     _secret_file_step(account, report)
     token, was_cached = _token_step(account, store, report, now)
+    token_user = None
     if token:
-        _claims_step(account, token, report)
+        token_user = _claims_step(account, token, report)
         imap_host, smtp_host = default_hosts(account)
         imap = imap or (imap_host, 993)
-        refused = _imap_steps(account, token, imap, report, retry_follows=was_cached) is False
+        refused = _imap_steps(account, token, imap, report, retry_follows=was_cached,
+                              token_user=token_user) is False
         if refused and was_cached:
             # The seed's trap: a server refusing a token that has not expired.
             token = _fresh_token_step(account, store, report, now)
             if token:
-                _imap_steps(account, token, imap, report)
+                _imap_steps(account, token, imap, report, token_user=token_user)
         if token:
-            _smtp_steps(account, token, smtp or (smtp_host, 587), report)
+            _smtp_steps(account, token, smtp or (smtp_host, 587), report, token_user)
     _user_step(account, store, report)
     _renewal_step(account, store, report, now)
     _offlineimap_step(report)
     verdict = "all checks passed" if not report.failed else "%d check(s) failed" % len(report.failed)
     out.write("%s: %s\n" % (account.name, verdict))
-    return EXIT_OK if not report.failed else EXIT_FAILURE
+    return report.exit_codes[0] if report.failed else EXIT_OK
 
 
 def _secret_file_step(account, report):
@@ -118,7 +135,7 @@ def _fresh_token_step(account, store, report, now):
 
 def _error_line(report, what, error):
     report.line(False, "%s: %s" % (what, error.message),
-                "\n".join(error.problems + [error.hint or ""]).strip())
+                "\n".join(error.problems + [error.hint or ""]).strip(), error.exit_code)
 
 
 def _until(expires_on, now):
@@ -127,22 +144,32 @@ def _until(expires_on, now):
 
 
 def _claims_step(account, token, report):
+    """Report the token's claims; the user the token belongs to, when it says."""
     claims = jwt_claims(token)
     if claims is None:
         report.line(True, "token claims: opaque token (normal for personal accounts)")
-        return
+        return None
     scopes = set(str(claims.get("scp", "")).split())
     user = claims.get("upn") or claims.get("unique_name") or claims.get("preferred_username")
+    audience = str(claims.get("aud", ""))
     report.line(True, "token claims: audience %s, user %s, scopes %s" % (
-        claims.get("aud"), user, " ".join(sorted(scopes)) or "none"))
+        audience, user, " ".join(sorted(scopes)) or "none"))
+    if audience and audience.rstrip("/").lower() not in OUTLOOK_AUDIENCES:
+        report.line(False, "token audience %s is not Outlook's: IMAP and SMTP refuse it"
+                    % audience, "Write scopes = https://outlook.office.com/IMAP.AccessAsUser.All "
+                    "https://outlook.office.com/POP.AccessAsUser.All "
+                    "https://outlook.office.com/SMTP.Send in [account %s] (%s), then run: "
+                    "offlineimap-oauth login %s" % (account.name, account.source, account.name),
+                    EXIT_CONFIG)
     missing = [scope for scope in WANTED_SCOPES if scope not in scopes]
     if missing:
         report.line(None, "token lacks %s" % ", ".join(missing),
                     "Add the permission(s) to the app registration and to scopes in "
                     "[account %s], then: offlineimap-oauth login %s" % (account.name, account.name))
+    return user
 
 
-def _imap_steps(account, token, address, report, retry_follows=False):
+def _imap_steps(account, token, address, report, retry_follows=False, token_user=None):
     """True when AUTHENTICATE worked, False when the server refused the token,
     None when it could not be asked.  ``retry_follows``: a refusal is only a
     warning, because a fresh token will be tried next."""
@@ -164,7 +191,7 @@ def _imap_steps(account, token, address, report, retry_follows=False):
                            "The server's certificate is not trusted or TLS failed.")
     report.line(True, "IMAP TLS (%s)" % connection.sock.version())
     try:
-        return _imap_session(account, token, connection, report, retry_follows)
+        return _imap_session(account, token, connection, report, retry_follows, token_user)
     finally:
         try:
             connection.logout()
@@ -172,35 +199,38 @@ def _imap_steps(account, token, address, report, retry_follows=False):
             pass
 
 
-def _imap_session(account, token, connection, report, retry_follows):
+def _imap_session(account, token, connection, report, retry_follows, token_user):
     import imaplib
 
     try:
         connection.authenticate("XOAUTH2", _xoauth2_answers(account.user, token))
     except imaplib.IMAP4.error as error:
-        what, fix = explain.server_refusal(_text(error), account)
         if retry_follows:
             report.line(None, "IMAP AUTHENTICATE XOAUTH2 as %s refused the cached token (%s); "
                         "trying a fresh one" % (account.user, _text(error)))
         else:
-            report.line(False, "IMAP AUTHENTICATE XOAUTH2 as %s: %s" % (account.user, what),
-                        fix + "\nThe server said: %s" % _text(error))
+            report.refused("IMAP AUTHENTICATE XOAUTH2 as %s" % account.user,
+                           refusal(_text(error), account, token_user), _text(error))
         return False
     report.line(True, "IMAP AUTHENTICATE XOAUTH2 as %s" % account.user)
     try:
-        _imap_mailbox_steps(account, connection, report)
+        _imap_mailbox_steps(account, connection, report, token_user)
     except (OSError, imaplib.IMAP4.error) as error:
+        # Exchange sends some refusals as a BAD answer (imaplib raises on those).
+        explained = refusal(_text(error), account, token_user)
+        if type(explained) is not Error:
+            return report.refused("IMAP after login", explained, _text(error)) or True
         report.line(False, "IMAP after login: %s" % _text(error),
-                    "The server dropped the session; try again, then see README's "
-                    "troubleshooting.")
+                    "The server dropped the session: try again later, then see README's "
+                    "troubleshooting.", EXIT_TRY_LATER)
     return True
 
 
-def _imap_mailbox_steps(account, connection, report):
+def _imap_mailbox_steps(account, connection, report, token_user=None):
     status, data = connection.select("INBOX", readonly=True)
     if status != "OK":
-        what, fix = explain.server_refusal(_text(data), account)
-        return report.line(False, "IMAP SELECT INBOX: %s" % what, fix)
+        return report.refused("IMAP SELECT INBOX", refusal(_text(data), account, token_user),
+                              _text(data))
     report.line(True, "IMAP SELECT INBOX: %s message(s)" % _text(data[0]))
     status, folders = connection.list()
     report.line(status == "OK", "IMAP LIST: %d folder(s)" % len(folders or []))
@@ -220,7 +250,7 @@ def _xoauth2_answers(user, token):
     return answer
 
 
-def _smtp_steps(account, token, address, report):
+def _smtp_steps(account, token, address, report, token_user=None):
     import smtplib
 
     host, port = address
@@ -242,11 +272,11 @@ def _smtp_steps(account, token, address, report):
             report.line(True, "SMTP AUTH XOAUTH2 as %s (no message sent)" % account.user)
         else:
             said = "%d %s" % (code, _text(reply))
-            what, fix = explain.server_refusal(said, account)
-            report.line(False, "SMTP AUTH XOAUTH2 as %s: %s" % (account.user, what),
-                        fix + "\nThe server said: %s" % said)
+            report.refused("SMTP AUTH XOAUTH2 as %s" % account.user,
+                           refusal(said, account, token_user), said)
     except (OSError, ssl.SSLError, smtplib.SMTPException) as error:
-        report.line(False, "SMTP: %s" % error, "The server or TLS failed; try again later.")
+        report.line(False, "SMTP: %s" % error, "The server or TLS failed; try again later.",
+                    EXIT_TRY_LATER)
     finally:
         try:
             connection.quit()

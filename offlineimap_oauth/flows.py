@@ -9,6 +9,7 @@ do by hand).  Prompts and URLs go to stderr; nothing is printed on stdout.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -19,6 +20,15 @@ from offlineimap_oauth.errors import ConfigError, LoginRequired, UsageError
 
 LOGIN_TIMEOUT_S = 300  # how long the localhost listener waits for the browser
 LOGIN_LOCK_TIMEOUT_S = 60
+PASTE_ATTEMPTS = 3  # a pasted line that is no answer is refused and asked again
+# An authorization code: one token of URL-safe characters; Microsoft's are long
+# (Entra ID's start "0." or "1.", Microsoft account ones "M.").
+CODE_RE = re.compile(r"^[A-Za-z0-9._~*!$-]+$")
+AADSTS_RE = re.compile(r"AADSTS\d+")
+
+
+class NotAnAnswer(LoginRequired):
+    """A pasted line that is neither the redirect address nor a code."""
 
 
 def choose_flow(account, requested: str | None = None, environ=os.environ) -> str:
@@ -129,26 +139,57 @@ def _paste(app, account, open_browser, stdin, stderr):
     _auth_uri_message(flow, account, stderr, open_browser)
     print("Then paste the address your browser landed on (it starts with %s?code=), "
           "or just the code:" % redirect, file=stderr, flush=True)
-    line = stdin.readline()
-    response = parse_pasted(line, flow["state"])
+    response = _read_answer(stdin, stderr, flow["state"], account, redirect)
     return _redeem(app, flow, response, account), redirect
 
 
-def parse_pasted(line: str, state: str) -> dict:
-    """The auth response in a pasted redirect URL, or a bare code."""
+def _read_answer(stdin, stderr, state: str, account, redirect: str) -> dict:
+    """Read pasted lines until one is an answer; refuse others locally."""
+    attempt = 1
+    while True:
+        line = stdin.readline()
+        try:
+            return parse_pasted(line, state, account, redirect)
+        except NotAnAnswer as error:
+            if not line or attempt >= PASTE_ATTEMPTS:
+                raise
+            print("%s\n%s Paste it again:" % (error.message, error.hint), file=stderr,
+                  flush=True)
+        attempt += 1
+
+
+def parse_pasted(line: str, state: str, account=None, redirect: str | None = None) -> dict:
+    """The auth response in a pasted redirect URL, or a bare code.
+
+    Microsoft's own error text (what its page shows when it cannot send the
+    browser back) is explained at once; anything else that is no answer
+    raises NotAnAnswer without asking Microsoft.
+    """
     text = (line or "").strip().strip("'\"<>")
     if not text:
         raise LoginRequired("Nothing was pasted; the login was cancelled.",
                             hint="Run the login again and paste the address from the browser.")
+    address = text.startswith(("http://", "https://")) or "code=" in text or "error=" in text
+    if AADSTS_RE.search(text) and not address and account is not None:
+        raise explain.from_msal({"error": "", "error_description": text}, account, redirect)
     if "=" not in text and "?" not in text and "#" not in text:
-        return {"code": text, "state": state}
+        if CODE_RE.match(text) and (len(text) >= 20 or re.match(r"^[01M]\.", text)):
+            return {"code": text, "state": state}
+        raise NotAnAnswer("That is neither the address the browser landed on nor a code "
+                          "(%s)." % _shorten(text),
+                          hint="Copy the whole address from the browser's address bar after "
+                               "signing in (it contains code=).")
     parts = urlsplit(text)
     query = parts.query or parts.fragment or (text if "=" in text and "://" not in text else "")
     response = {key: values[0] for key, values in parse_qs(query).items()}
     if "code" not in response and "error" not in response:
-        raise LoginRequired("The pasted address holds no code (%s...)." % text[:60],
-                            hint="Paste the whole address the browser shows after signing in.")
+        raise NotAnAnswer("The pasted address holds no code (%s)." % _shorten(text),
+                          hint="Paste the whole address the browser shows after signing in.")
     return response
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _redeem(app, flow: dict, response: dict, account) -> dict:

@@ -90,8 +90,8 @@ class translate_transport_errors:
         import requests
 
         if isinstance(error, requests.exceptions.RequestException):
-            what = type(error).__name__
-        elif isinstance(error, msal.exceptions.MsalServiceError):
+            raise network_error(error, self.account) from None
+        if isinstance(error, msal.exceptions.MsalServiceError):
             what = "HTTP error from the identity platform (%s)" % (
                 getattr(error, "error_description", "") or error).__str__().splitlines()[0][:200]
         else:
@@ -100,6 +100,37 @@ class translate_transport_errors:
                        % (self.account.name, what),
                        hint="Check the network and try again later; a still-valid cached "
                             "token keeps working meanwhile.") from None
+
+
+def network_error(error, account):
+    """A failed HTTPS request, naming the host: TLS verification (fix the CA
+    store, e.g. for a company proxy) is told apart from an outage."""
+    import requests
+    from urllib.parse import urlsplit
+
+    request = getattr(error, "request", None)
+    host = urlsplit(getattr(request, "url", None) or account.authority).netloc
+    reason = _innermost(error)
+    if isinstance(error, requests.exceptions.SSLError):
+        return ConfigError(
+            "The certificate of %s could not be verified for [account %s] (%s)."
+            % (host, account.name, reason),
+            hint="A company proxy or antivirus that inspects HTTPS shows its own certificate: "
+                 "point REQUESTS_CA_BUNDLE (or the system's CA store) at a bundle that also "
+                 "holds its CA, e.g. export REQUESTS_CA_BUNDLE=/path/to/bundle-with-proxy-ca.pem")
+    return TryLater("Cannot reach %s for [account %s] (%s)." % (host, account.name, reason),
+                    hint="Check the network (and a proxy in HTTPS_PROXY); then try again "
+                         "later. A still-valid cached token keeps working meanwhile.")
+
+
+def _innermost(error) -> str:
+    """The most specific words of a requests/urllib3 exception chain."""
+    import re
+
+    text = str(error)
+    found = re.findall(r"(\[SSL[^\]]*\][^'\")]*|\[Errno -?\d+\][^'\")]*|"
+                       r"Connection refused|timed out|Name or service not known)", text)
+    return (found[-1] if found else type(error).__name__).strip()[:160]
 
 
 def new_cache(state: dict | None = None):
@@ -118,6 +149,7 @@ def stored_state(account, cache, now: float, previous: dict | None = None) -> di
     state.update(account=account.binding(), renewed_at=int(now),
                  msal=json.loads(cache.serialize()))
     state.setdefault("login_at", int(now))
+    state.setdefault("login_tenant", account.tenant)  # tokens are bound to the host, not the tenant
     return state
 
 
@@ -148,6 +180,18 @@ def _require_login_state(account, state) -> None:
         raise LoginRequired(
             "The stored login of [account %s] was made with other settings (changed: %s)."
             % (account.name, ", ".join(changed)), hint=login_hint(account.name))
+
+
+def _tenant_changed(error, account, state):
+    """Say so when the tenant in accounts.conf changed since the login."""
+    then = (state or {}).get("login_tenant")
+    if not then or then.lower() == str(account.tenant).lower():
+        return error
+    error.message = ("The tenant of [account %s] changed since the login (tenant = %s then, "
+                     "%s now). %s" % (account.name, then, account.tenant, error.message))
+    error.hint = "%s\nOr set tenant = %s back in %s." % (
+        error.hint or login_hint(account.name), then, account.source or "accounts.conf")
+    return error
 
 
 def _refresh_with_retries(account, store, state, deadline, now):
@@ -185,6 +229,6 @@ def _refresh_once(account, store, state, deadline, now):
         raise LoginRequired("No refresh token for %s in the store." % account.user,
                             hint=login_hint(account.name))
     if "error" in result:
-        raise explain.from_msal(result, account)
+        raise _tenant_changed(explain.from_msal(result, account), account, state)
     signature = store.save(account.name, stored_state(account, cache, now(), previous=state))
     return result["access_token"], int(started + int(result.get("expires_in", 0))), signature

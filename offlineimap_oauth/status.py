@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from offlineimap_oauth.errors import Error
 from offlineimap_oauth.hotpath import REFRESH_MARGIN_S, cached_token
 
 STALE_RENEWAL_DAYS = 60  # Microsoft expires refresh tokens unused for 90 days
@@ -21,8 +22,12 @@ def describe(account, store, now: float | None = None) -> list:
         "  authority:     %s" % account.authority,
         "  client:        %s %s" % (account.client_id, kind),
     ]
-    state = store.load(account.name)
-    lines.extend(_token_lines(account, state, now))
+    try:
+        state = store.load(account.name)
+    except Error as error:  # a damaged token file: say so, and go on with the others
+        lines.append("  tokens:        %s %s" % (error.message, error.hint or ""))
+    else:
+        lines.extend(_token_lines(account, state, now))
     lines.append("  store:         %s" % store.path(account.name))
     return lines
 

@@ -4,12 +4,30 @@ Test layers (STYLE.md): ``unit`` tests one function or class with no
 sockets; ``system`` runs the CLI through ``main(argv)`` or a subprocess
 against the simulated identity platform with temp files; ``e2e`` drives the
 real Dovecot, msmtp, offlineimap and Emacs.
+
+Every test runs with its own HOME, GNUPGHOME and XDG directories (the
+``own_home`` autouse fixture): nothing a test or a tool it starts (gpg,
+Emacs, offlineimap) writes lands in the real home directory.
 """
 
 import pytest
 
 from tests.fakes.fixtures import *  # noqa: F401,F403 - test_ca, idp, ca_env
 from tests.support import Cli, Platform
+
+@pytest.fixture(autouse=True)
+def own_home(tmp_path_factory, monkeypatch):
+    """A private HOME (with GNUPGHOME and XDG_* inside it) for each test."""
+    home = tmp_path_factory.mktemp("home")
+    places = {"HOME": home, "GNUPGHOME": home / ".gnupg", "XDG_CONFIG_HOME": home / ".config",
+              "XDG_STATE_HOME": home / ".local" / "state", "XDG_CACHE_HOME": home / ".cache",
+              "XDG_DATA_HOME": home / ".local" / "share"}
+    for variable, path in places.items():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        monkeypatch.setenv(variable, str(path))
+    for variable in ("OFFLINEIMAP_OAUTH_CONFIG", "OFFLINEIMAP_OAUTH_STATE_DIR"):
+        monkeypatch.delenv(variable, raising=False)
+    return home
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
 """`check NAME` against real Dovecot and the test SMTP server: passes on a
-healthy account and fails at the right step, with the fix, for each broken one."""
+healthy account and fails at the right step, with the fix, for each broken one;
+the exit code is the category of the first failure (3 configuration, 4 login)."""
 
 import pytest
 
-from offlineimap_oauth.errors import EXIT_FAILURE
+from offlineimap_oauth.errors import EXIT_CONFIG, EXIT_LOGIN_REQUIRED
 from tests.e2e._require import require_binary
 from tests.fakes.dovecot import FakeDovecot
 from tests.fakes.smtp import FakeSMTPServer
@@ -60,7 +61,7 @@ def test_wrong_tenant_fails_at_the_token_step(cli, idp, servers):
     assert cli.login_paste("outlook").returncode == 0
     cli.write_config(cli.platform.config(outlook={"authority": idp.authority("common")}))
     result = check(cli, servers)
-    assert result.returncode == EXIT_FAILURE
+    assert result.returncode == EXIT_CONFIG
     assert line_of(result.stdout, "access token").startswith("[FAIL]")
     assert "Set tenant = consumers in [account outlook]" in result.stdout
     assert "IMAP connect" not in result.stdout
@@ -71,7 +72,7 @@ def test_wrong_secret_fails_at_the_token_step(cli, idp, servers):
     assert cli.login_paste("outlook").returncode == 0
     cli.write_config(cli.platform.config(outlook={"client_secret": OUTLOOK["secret_id"]}))
     result = check(cli, servers)
-    assert result.returncode == EXIT_FAILURE
+    assert result.returncode == EXIT_CONFIG
     assert "AADSTS7000215" in result.stdout and "not its Secret ID" in result.stdout
 
 
@@ -80,7 +81,7 @@ def test_revoked_login_fails_at_the_token_step(cli, idp, servers):
     assert cli.login_paste("outlook").returncode == 0
     idp.revoke(OUTLOOK["user"])
     result = check(cli, servers)
-    assert result.returncode == EXIT_FAILURE
+    assert result.returncode == EXIT_LOGIN_REQUIRED
     assert "AADSTS50173" in result.stdout
     assert "Run: offlineimap-oauth login outlook" in result.stdout
 
@@ -89,7 +90,7 @@ def test_smtp_auth_disabled_fails_at_smtp_auth_with_the_admin_switch(cli, idp, s
     assert cli.login_paste("outlook").returncode == 0
     servers[1].smtp_auth_disabled_for.add(OUTLOOK["user"])
     result = check(cli, servers)
-    assert result.returncode == EXIT_FAILURE
+    assert result.returncode == EXIT_CONFIG
     assert line_of(result.stdout, "IMAP AUTHENTICATE").startswith("[ OK ]")
     failed = line_of(result.stdout, "SMTP AUTH XOAUTH2")
     assert failed.startswith("[FAIL]") and "SMTP AUTH is disabled" in failed
@@ -101,7 +102,7 @@ def test_revoked_login_with_a_cached_token_fails_at_the_fresh_token(cli, idp, se
     assert cli.login_paste("outlook").returncode == 0
     idp.revoke(OUTLOOK["user"])  # the cached access token is still served, servers refuse it
     result = check(cli, servers)
-    assert result.returncode == EXIT_FAILURE
+    assert result.returncode == EXIT_LOGIN_REQUIRED
     assert line_of(result.stdout, "access token: cached").startswith("[ OK ]")
     assert line_of(result.stdout, "IMAP AUTHENTICATE").startswith("[WARN]")
     failed = line_of(result.stdout, "fresh access token")
@@ -130,7 +131,7 @@ def test_mailbox_user_mismatch_fails_at_the_user_step(cli, idp, servers):
     assert cli.login_paste("outlook").returncode == 0
     cli.write_config(cli.platform.config(outlook={"user": "other@outlook.jp"}))
     result = check(cli, servers)
-    assert result.returncode == EXIT_FAILURE
+    assert result.returncode == EXIT_LOGIN_REQUIRED
     assert "changed: user" in result.stdout
     assert line_of(result.stdout, "signed-in user").startswith("[FAIL]")
     assert "signed-in user is me@outlook.jp, but [account outlook] has user = other@outlook.jp" \

@@ -69,11 +69,15 @@ def test_700082_refresh_token_expired_by_inactivity(cli, idp):
                 "90 days", "Run: offlineimap-oauth login outlook")
 
 
-def test_28000_scopes_of_two_resources(cli, idp):
+def test_scopes_of_two_resources_are_refused_before_asking_microsoft(cli, idp):
+    # Microsoft would answer AADSTS28000; accounts.conf already names the line to write.
     scopes = "https://outlook.office.com/IMAP.AccessAsUser.All https://graph.microsoft.com/Mail.Read"
     cli.write_config(cli.platform.config(work={"scopes": scopes}))
-    assert_says(device_login(cli, idp), 28000, EXIT_CONFIG,
-                "Keep only https://outlook.office.com/... scopes")
+    result = device_login(cli, idp)
+    assert result.returncode == EXIT_CONFIG
+    assert "[account work] scopes:" in result.stderr and "Microsoft Graph" in result.stderr
+    assert "scopes = https://outlook.office.com/IMAP.AccessAsUser.All" in result.stderr
+    assert idp.counts["devicecode"] == 0
 
 
 def test_unknown_tenant_is_a_config_error_naming_the_key(cli, idp):

@@ -3,8 +3,10 @@
 Offers :class:`Dispatch`: the route table from method and path to an
 ``_ep_<name>`` endpoint, ``_handle`` (count, log, apply faults, answer one
 request), and the fault controls tests use, ``fail`` (answer HTTP 5xx with
-Microsoft's error JSON and Retry-After) and ``hang`` (delay, cut short by
-``stop()``).
+Microsoft's error JSON and Retry-After), ``hang`` (delay, cut short by
+``stop()``), ``refuse`` (answer a token request with any error JSON, e.g. a
+reported AADSTS text) and ``refuse_authorize`` (send the browser back to the
+redirect URI with error parameters instead of a code).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 from typing import Optional
 from urllib.parse import parse_qsl
 
-from .errors import _fault_body
+from .errors import AadError, _fault_body
 from .model import HANG_LIMIT_S, Reply
 from .replies import _json_reply
 
@@ -41,10 +43,28 @@ class Dispatch:
             self._faults.append({"kind": "hang", "seconds": min(seconds, HANG_LIMIT_S),
                                  "count": count, "path": path_contains})
 
-    def _take_fault(self, kind, path):
+    def refuse(self, error, code=None, text="", grant_type=None, status=400, count=1):
+        """The next ``count`` token requests (of ``grant_type``, if given)
+        answer ``status`` with Microsoft's error JSON for ``error``/``code``/
+        ``text``; without a code, only ``error`` and ``error_description``."""
+        body = AadError(error, code, text, status).as_json() if code else {
+            "error": error, "error_description": text}
+        with self._lock:
+            self._faults.append({"kind": "refuse", "count": count, "path": "/token",
+                                 "grant_type": grant_type, "status": status, "body": body})
+
+    def refuse_authorize(self, params, count=1):
+        """The next ``count`` authorize requests redirect back with ``params``
+        (e.g. error and error_description) instead of a code."""
+        with self._lock:
+            self._faults.append({"kind": "authorize", "count": count, "path": "/authorize",
+                                 "params": dict(params)})
+
+    def _take_fault(self, kind, path, form=None):
         with self._lock:
             for fault in self._faults:
-                if fault["kind"] == kind and fault["count"] > 0 and fault["path"] in path:
+                if fault["kind"] == kind and fault["count"] > 0 and fault["path"] in path \
+                        and fault.get("grant_type") in (None, (form or {}).get("grant_type")):
                     fault["count"] -= 1
                     return fault
         return None
@@ -85,6 +105,13 @@ class Dispatch:
             extra = {} if fault["retry_after"] is None else {
                 "Retry-After": str(fault["retry_after"])}
             return _json_reply(fault["status"], _fault_body(fault["status"]), extra)
+        refusal = self._take_fault("refuse", path, form)
+        if refusal is not None:
+            return _json_reply(refusal["status"], refusal["body"])
+        redirect = self._take_fault("authorize", path) if name == "authorize" else None
+        if redirect is not None:
+            with self._lock:
+                return self._auth_response(query, dict(redirect["params"]))
         if name is None:
             return _json_reply(404, {"error": "not_found", "error_description": path})
         with self._lock:
