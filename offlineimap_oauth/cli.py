@@ -93,10 +93,9 @@ def _fast_token(args):
     import time
 
     from offlineimap_oauth import fastpath, paths
-    from offlineimap_oauth.hotpath import REFRESH_MARGIN_S
 
     token = fastpath.read(paths.state_dir(), args.name, paths.config_path(args.config),
-                          time.time(), REFRESH_MARGIN_S)
+                          time.time())
     if token is None:
         return None
     sys.stdout.write(token + "\n")
@@ -109,18 +108,18 @@ def cmd_token(args) -> int:
     import time
 
     from offlineimap_oauth import fastpath, paths
-    from offlineimap_oauth.hotpath import REFRESH_MARGIN_S, serve
+    from offlineimap_oauth.hotpath import serve
     from offlineimap_oauth.store import TokenStore
 
     config = paths.config_path(args.config)
     config_signature = fastpath.signature(config)  # before reading: never newer than the text
     store = TokenStore()
-    token, expires_on, store_signature = serve(_load_account(args), store,
+    token, fresh_until, store_signature = serve(_load_account(args), store,
                                                force=getattr(args, "refresh", False))
     sys.stdout.write(token + "\n")
     sys.stdout.flush()
     fastpath.write(store.directory, args.name, config, config_signature, store_signature,
-                   token, expires_on, useful_until=time.time() + REFRESH_MARGIN_S + 1)
+                   token, fresh_until, useful_until=time.time() + 1)
     return EXIT_OK
 
 

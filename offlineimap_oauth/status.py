@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from offlineimap_oauth.hotpath import REFRESH_MARGIN_S, cached_token
+from offlineimap_oauth.hotpath import cached_token
 
 STALE_RENEWAL_DAYS = 60  # Microsoft expires refresh tokens unused for 90 days
 DAY_S = 86400
@@ -55,7 +55,7 @@ def _access_line(account, state, now: float) -> str:
     if not hit:
         return "expired (the next token request refreshes it)"
     left = hit[1] - now
-    note = "" if left >= REFRESH_MARGIN_S else "; will be refreshed on next use"
+    note = "" if cached_token(state, account, now) else "; will be refreshed on next use"
     return "valid until %s (%d min left%s)" % (_when(hit[1]), left // 60, note)
 
 

@@ -4,7 +4,8 @@ Offers :class:`Dispatch`: the route table from method and path to an
 ``_ep_<name>`` endpoint, ``_handle`` (count, log, apply faults, answer one
 request), and the fault controls tests use, ``fail`` (answer HTTP 5xx with
 Microsoft's error JSON and Retry-After) and ``hang`` (delay, cut short by
-``stop()``).
+``stop()``), ``trickle`` (answer one byte at a time) and ``drop`` (close
+the connection unanswered).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Optional
 from urllib.parse import parse_qsl
 
 from .errors import _fault_body
-from .model import HANG_LIMIT_S, Reply
+from .model import HANG_LIMIT_S, TRICKLE_HEADER, Reply
 from .replies import _json_reply
 
 
@@ -40,6 +41,18 @@ class Dispatch:
         with self._lock:
             self._faults.append({"kind": "hang", "seconds": min(seconds, HANG_LIMIT_S),
                                  "count": count, "path": path_contains})
+
+    def trickle(self, interval, count=1, path_contains="/token"):
+        """The next ``count`` matching requests get their answer one byte per
+        ``interval`` seconds (a proxy or load balancer in trouble)."""
+        with self._lock:
+            self._faults.append({"kind": "trickle", "interval": interval, "count": count,
+                                 "path": path_contains})
+
+    def drop(self, count=1, path_contains="/token"):
+        """The next ``count`` matching requests lose their connection unanswered."""
+        with self._lock:
+            self._faults.append({"kind": "drop", "count": count, "path": path_contains})
 
     def _take_fault(self, kind, path):
         with self._lock:
@@ -80,6 +93,8 @@ class Dispatch:
         hang = self._take_fault("hang", path)
         if hang and self._stopping.wait(hang["seconds"]):
             return None
+        if self._take_fault("drop", path):
+            return None
         fault = self._take_fault("fail", path)
         if fault is not None:
             extra = {} if fault["retry_after"] is None else {
@@ -87,5 +102,10 @@ class Dispatch:
             return _json_reply(fault["status"], _fault_body(fault["status"]), extra)
         if name is None:
             return _json_reply(404, {"error": "not_found", "error_description": path})
+        trickle = self._take_fault("trickle", path)
         with self._lock:
-            return getattr(self, "_ep_" + name)(segment, query, form, headers)
+            reply = getattr(self, "_ep_" + name)(segment, query, form, headers)
+        if trickle:
+            reply = reply._replace(headers=dict(reply.headers,
+                                                **{TRICKLE_HEADER: str(trickle["interval"])}))
+        return reply
