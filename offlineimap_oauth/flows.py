@@ -59,7 +59,7 @@ def login(account, store, flow: str | None = None, open_browser: bool = True,
         raise UsageError("The %s flow needs a public client, but [account %s] has a client "
                          "secret." % (flow, account.name),
                          hint="Use: offlineimap-oauth login %s --flow paste" % account.name)
-    from offlineimap_oauth import discovery_cache
+    from offlineimap_oauth import discovery_cache, notify
 
     cache = provider.new_cache()
     http_cache = discovery_cache.load(store.directory)
@@ -74,6 +74,7 @@ def login(account, store, flow: str | None = None, open_browser: bool = True,
     with store.locked(account.name, timeout=LOGIN_LOCK_TIMEOUT_S):
         store.save(account.name, provider.stored_state(account, cache, now()))
     discovery_cache.save(store.directory, http_cache)  # the next refresh asks only for a token
+    notify.working_again(store.directory, account.name)
     return claims
 
 

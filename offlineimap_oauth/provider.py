@@ -13,7 +13,7 @@ import json
 import logging
 import time
 
-from offlineimap_oauth import discovery_cache, explain
+from offlineimap_oauth import discovery_cache, explain, notify
 from offlineimap_oauth.errors import ConfigError, LoginRequired, TryLater, login_hint
 from offlineimap_oauth.hotpath import cached_token, margin_for
 from offlineimap_oauth.redact import remember
@@ -141,7 +141,14 @@ def refresh(account, store, deadline: float, now=time.time, force: bool = False)
         if hit:
             return hit + (signature,)
         _require_login_state(account, state)
-        return _refresh_with_retries(account, store, state, deadline, now)
+        try:
+            result = _refresh_with_retries(account, store, state, deadline, now)
+        except LoginRequired as error:
+            # It worked until now (a stored login with these settings): tell someone.
+            notify.login_needed(account, store.directory, error.message)
+            raise
+        notify.working_again(store.directory, account.name)
+        return result
 
 
 def _require_login_state(account, state) -> None:
