@@ -45,7 +45,7 @@ def _token_lines(account, state, now: float) -> list:
             "%s (%d days ago)" % (_when(renewed), age_days) if renewed else "at an unknown time")
         if age_days is not None and age_days >= STALE_RENEWAL_DAYS:
             line += "; WARNING: Microsoft drops it after 90 days unused: run " \
-                    "offlineimap-oauth token %s (or sync) soon" % account.name
+                    "offlineimap-oauth refresh %s soon" % account.name
         lines.append(line)
     return lines
 
