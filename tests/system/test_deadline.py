@@ -10,6 +10,7 @@ import pytest
 from offlineimap_oauth import offlineimap as hook
 from offlineimap_oauth.errors import EXIT_TRY_LATER
 from tests.system.test_faults import stale_login
+from tests.system.test_offlineimap_hook import hook_env  # noqa: F401 - fixture
 
 GIVE_UP_S = 30  # README: `token` never keeps msmtp waiting longer
 EVERY_REQUEST = "/"  # discovery and token grant alike
@@ -42,15 +43,9 @@ def test_token_gives_up_within_the_deadline(cli, idp, fault):
     assert elapsed < GIVE_UP_S, "gave up after %.1f s" % elapsed
 
 
-def test_offlineimap_hook_gives_up_within_the_deadline(cli, idp, monkeypatch):
+def test_offlineimap_hook_gives_up_within_the_deadline(cli, idp, hook_env):
     from offlineimap.error import OfflineImapError
 
-    for key in ("OFFLINEIMAP_OAUTH_CONFIG", "OFFLINEIMAP_OAUTH_STATE_DIR",
-                "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
-        monkeypatch.setenv(key, cli.env[key])
-    monkeypatch.setattr(hook, "_memo", {})
-    monkeypatch.setattr(hook, "_accounts_memo", [None, None])
-    monkeypatch.setattr(hook, "_refusals", {})
     stale_login(cli, idp)
     idp.trickle(2, count=1000, path_contains=EVERY_REQUEST)
     started = time.monotonic()
