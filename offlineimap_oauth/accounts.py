@@ -59,7 +59,7 @@ CLOUD_MAIL = {
 PERSONAL_DOMAINS = re.compile(r"@(outlook|hotmail|live|msn|windowslive|passport)\.", re.I)
 
 KEYS = ("user", "client_id", "client_secret", "client_secret_command", "tenant",
-        "authority", "scopes", "redirect_uri", "flow")
+        "authority", "scopes", "redirect_uri", "flow", "notify_command")
 SECTION_PREFIX = "account "
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")
 GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -70,7 +70,8 @@ class Account:
     """One mailbox's OAuth2 settings, validated.  Holds no tokens."""
 
     __slots__ = ("name", "user", "client_id", "client_secret", "client_secret_command",
-                 "authority", "tenant", "scopes", "redirect_uri", "flow", "source")
+                 "authority", "tenant", "scopes", "redirect_uri", "flow", "notify_command",
+                 "source")
 
     def __init__(self, **fields):
         for slot in self.__slots__:
@@ -215,7 +216,8 @@ def _account(section: str, values, source: str, lines: dict):
             raw[key] = _value(key, value)
         except ValueError as error:
             problem(key, str(error))
-    fields = {"name": name, "source": source}
+    fields = {"name": name, "source": source,
+              "notify_command": raw.get("notify_command") or None}
     for check in (_check_identity, _check_secret, _check_authority, _check_scopes, _check_flow):
         check(raw, fields, problem)
     if problems:

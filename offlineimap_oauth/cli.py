@@ -99,10 +99,9 @@ def _fast_token(args):
     import time
 
     from offlineimap_oauth import fastpath, paths
-    from offlineimap_oauth.hotpath import REFRESH_MARGIN_S
 
     token = fastpath.read(paths.state_dir(), args.name, paths.config_path(args.config),
-                          time.time(), REFRESH_MARGIN_S)
+                          time.time())
     if token is None:
         return None
     sys.stdout.write(token + "\n")
@@ -115,18 +114,18 @@ def cmd_token(args) -> int:
     import time
 
     from offlineimap_oauth import fastpath, paths
-    from offlineimap_oauth.hotpath import REFRESH_MARGIN_S, serve
+    from offlineimap_oauth.hotpath import serve
     from offlineimap_oauth.store import TokenStore
 
     config = paths.config_path(args.config)
     config_signature = fastpath.signature(config)  # before reading: never newer than the text
     store = TokenStore()
-    token, expires_on, store_signature = serve(_load_account(args), store,
+    token, fresh_until, store_signature = serve(_load_account(args), store,
                                                force=getattr(args, "refresh", False))
     sys.stdout.write(token + "\n")
     sys.stdout.flush()
     fastpath.write(store.directory, args.name, config, config_signature, store_signature,
-                   token, expires_on, useful_until=time.time() + REFRESH_MARGIN_S + 1)
+                   token, fresh_until, useful_until=time.time() + 1)
     return EXIT_OK
 
 
@@ -160,17 +159,38 @@ def cmd_logout(args) -> int:
 
 def cmd_status(args) -> int:
     from offlineimap_oauth import accounts, paths
+    from offlineimap_oauth.errors import EXIT_LOGIN_REQUIRED
     from offlineimap_oauth.status import describe
+    from offlineimap_oauth.status_report import needs_login, record
     from offlineimap_oauth.store import TokenStore
 
     path = paths.config_path(args.config)
     loaded = accounts.load(path)
     names = [args.name] if args.name else sorted(loaded)
     store = TokenStore()
-    print("accounts file: %s" % path)
-    for name in names:  # one damaged token file must not hide the other accounts
-        print("\n".join(describe(accounts.find(loaded, name, path), store)))
-    return EXIT_OK
+    chosen = [accounts.find(loaded, name, path) for name in names]
+    records = [record(account, store) for account in chosen]
+    if args.json:
+        import json
+
+        print(json.dumps({"accounts_file": path, "accounts": records}, indent=2))
+    else:
+        print("accounts file: %s" % path)
+        for account in chosen:  # one damaged token file must not hide the others
+            print("\n".join(describe(account, store)))
+    return EXIT_LOGIN_REQUIRED if needs_login(records) else EXIT_OK
+
+
+def cmd_refresh(args) -> int:
+    from offlineimap_oauth import accounts, paths
+    from offlineimap_oauth.renew import renew
+    from offlineimap_oauth.store import TokenStore
+
+    path = paths.config_path(args.config)
+    loaded = accounts.load(path)
+    chosen = [accounts.find(loaded, name, path) for name in (args.names or sorted(loaded))]
+    return renew(chosen, TokenStore(), args.older_than,
+                 lambda line: print(line, file=sys.stderr))
 
 
 def cmd_check(args) -> int:
@@ -232,7 +252,20 @@ def _parser():
 
     status = commands.add_parser("status", help="show accounts and their tokens' state")
     status.add_argument("name", metavar="NAME", nargs="?")
+    status.add_argument("--json", action="store_true",
+                        help="one JSON document on stdout (for scripts); never a secret")
     status.set_defaults(handler=cmd_status)
+
+    from offlineimap_oauth.renew import DEFAULT_OLDER_THAN_DAYS
+
+    refresh = commands.add_parser(
+        "refresh", help="renew refresh tokens before Microsoft's 90-day limit (for a timer)")
+    refresh.add_argument("names", metavar="NAME", nargs="*", help="default: every account")
+    refresh.add_argument("--older-than", metavar="DAYS", type=float,
+                         default=DEFAULT_OLDER_THAN_DAYS,
+                         help="renew only logins last renewed more than DAYS ago "
+                              "(default: %(default)s; 0 renews all)")
+    refresh.set_defaults(handler=cmd_refresh)
 
     check = commands.add_parser("check", help="prove the account can log in to IMAP and SMTP")
     check.add_argument("name", metavar="NAME")

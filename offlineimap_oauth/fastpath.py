@@ -5,7 +5,8 @@ accounts file needs json, configparser and re, which cost more than starting
 Python.  So after ``token`` has served a token the full way, it leaves
 ``<state dir>/NAME.token`` (0600) saying: "while the accounts file at PATH
 has this signature and the token file has that signature, the answer is
-TOKEN, good until EXPIRES_ON".  The next call checks two ``stat``s and one
+TOKEN, to be handed out until FRESH_UNTIL" (its expiry less the refresh
+margin).  The next call checks two ``stat``s and one
 small read, and imports nothing beyond os, sys and time.
 
 A signature is (inode, mtime in ns, size).  The token file is always
@@ -20,7 +21,7 @@ from __future__ import annotations
 import os
 
 SUFFIX = ".token"
-MAGIC = "offlineimap-oauth fast token 1"
+MAGIC = "offlineimap-oauth fast token 2"  # 2: field 4 is fresh_until, not expires_on
 
 
 def sidecar_path(state_dir: str, name: str) -> str:
@@ -36,8 +37,8 @@ def signature(path: str) -> str | None:
     return "%d:%d:%d" % (info.st_ino, info.st_mtime_ns, info.st_size)
 
 
-def read(state_dir: str, name: str, config_path: str, now: float, margin: float):
-    """The stored token if both files are unchanged and it has ``margin`` s left."""
+def read(state_dir: str, name: str, config_path: str, now: float):
+    """The stored token if both files are unchanged and it is still fresh."""
     try:
         with open(sidecar_path(state_dir, name), encoding="utf-8") as handle:
             fields = handle.read().split("\n")
@@ -47,7 +48,7 @@ def read(state_dir: str, name: str, config_path: str, now: float, margin: float)
         return None
     store_file = os.path.join(state_dir, name + ".json")
     try:
-        fresh = int(fields[4]) - now >= margin
+        fresh = int(fields[4]) >= now
     except ValueError:
         return None
     if fresh and fields[2] == signature(config_path) and fields[3] == signature(store_file):
@@ -56,22 +57,22 @@ def read(state_dir: str, name: str, config_path: str, now: float, margin: float)
 
 
 def write(state_dir: str, name: str, config_path: str, config_signature: str,
-          store_signature: str, token: str, expires_on: int, useful_until: float) -> None:
+          store_signature: str, token: str, fresh_until: int, useful_until: float) -> None:
     """Record the answer; best effort (a failure only costs the next call time).
 
     Skipped when the token will be inside the refresh margin anyway
-    (``expires_on < useful_until``) or the token file has already moved on
+    (``fresh_until < useful_until``) or the token file has already moved on
     (a logout or login meanwhile): no token is left on disk that no state
     stands behind.
     """
     if ("\n" in config_path or not config_signature or not store_signature
-            or expires_on < useful_until
+            or fresh_until < useful_until
             or signature(os.path.join(state_dir, name + ".json")) != store_signature):
         return
     from offlineimap_oauth.atomic import replace_file
 
     text = "\n".join([MAGIC, config_path, config_signature, store_signature,
-                      str(int(expires_on)), token, ""])
+                      str(int(fresh_until)), token, ""])
     try:
         replace_file(sidecar_path(state_dir, name), text.encode("utf-8"), 0o600)
     except OSError:

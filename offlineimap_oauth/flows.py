@@ -69,8 +69,11 @@ def login(account, store, flow: str | None = None, open_browser: bool = True,
         raise UsageError("The %s flow needs a public client, but [account %s] has a client "
                          "secret." % (flow, account.name),
                          hint="Use: offlineimap-oauth login %s --flow paste" % account.name)
+    from offlineimap_oauth import discovery_cache, notify
+
     cache = provider.new_cache()
-    app = provider.build_app(account, cache)
+    http_cache = discovery_cache.load(store.directory)
+    app = provider.build_app(account, cache, http_cache=http_cache)
     runner = {"paste": _paste, "localhost": _localhost, "device": _device}[flow]
     with provider.translate_transport_errors(account):
         result, redirect = runner(app, account, open_browser, stdin, stderr)
@@ -80,6 +83,8 @@ def login(account, store, flow: str | None = None, open_browser: bool = True,
     _check_user(account, claims)
     with store.locked(account.name, timeout=LOGIN_LOCK_TIMEOUT_S):
         store.save(account.name, provider.stored_state(account, cache, now()))
+    discovery_cache.save(store.directory, http_cache)  # the next refresh asks only for a token
+    notify.working_again(store.directory, account.name)
     return claims
 
 

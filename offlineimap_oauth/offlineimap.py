@@ -9,7 +9,7 @@ offlineimaprc::
 
 offlineimap 8.0.3 evaluates that on every IMAP authentication, possibly from
 several account threads at once.  Answers come from memory while the
-token has at least ``REFRESH_MARGIN_S`` left and neither the token file nor
+token is outside its refresh margin (hotpath.margin_for) and neither the token file nor
 the accounts file changed on disk (a ``stat`` of each per call); otherwise
 the store is re-read and, if need be, refreshed under the account's lock.
 Failures raise offlineimap's ``OfflineImapError`` (imported only then) with
@@ -25,7 +25,7 @@ import threading
 import time
 
 from offlineimap_oauth.errors import Error, LoginRequired
-from offlineimap_oauth.hotpath import REFRESH_MARGIN_S, access_token as _serve
+from offlineimap_oauth.hotpath import access_token as _serve
 
 PROG = "offlineimap-oauth"
 # offlineimap before this evaluates oauth2_access_token_eval once per process
@@ -34,7 +34,7 @@ FIRST_GOOD_OFFLINEIMAP = (8, 0, 3)
 
 _locks: dict = {}
 _locks_guard = threading.Lock()
-_memo: dict = {}  # name -> (token, expires_on, files signature)
+_memo: dict = {}  # name -> (token, fresh_until, files signature)
 _accounts_memo: list = [None, None]  # [signature of the accounts file, parsed accounts]
 _warned = []
 _reported: set = set()  # accounts whose failure offlineimap's UI has logged
@@ -52,7 +52,7 @@ def access_token(name: str, config: str | None = None) -> str:
     store = TokenStore()
     signature = (_signature(store.path(name)), _signature(_config_path(config)))
     hit = _memo.get(name)
-    if hit and hit[2] == signature and hit[1] - time.time() >= REFRESH_MARGIN_S:
+    if hit and hit[2] == signature and hit[1] >= time.time():
         return hit[0]
     with _lock_for(name):
         _warn_if_old_offlineimap()
@@ -60,14 +60,14 @@ def access_token(name: str, config: str | None = None) -> str:
         if refusal and refusal[0] == signature:
             raise _offlineimap_error(refusal[1], name) from None
         try:
-            token, expires_on = _serve(_account(name, config), store)
+            token, fresh_until = _serve(_account(name, config), store)
         except Error as error:
             if isinstance(error, LoginRequired):
                 _refusals[name] = (signature, error)
             raise _offlineimap_error(error, name) from None
         _refusals.pop(name, None)
         # Signature after serving: a refresh rewrites the token file.
-        _memo[name] = (token, expires_on,
+        _memo[name] = (token, fresh_until,
                        (_signature(store.path(name)), _signature(_config_path(config))))
         return token
 

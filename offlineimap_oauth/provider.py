@@ -13,9 +13,9 @@ import json
 import logging
 import time
 
-from offlineimap_oauth import explain
+from offlineimap_oauth import discovery_cache, explain, notify
 from offlineimap_oauth.errors import ConfigError, LoginRequired, TryLater, login_hint
-from offlineimap_oauth.hotpath import cached_token
+from offlineimap_oauth.hotpath import cached_token, margin_for
 from offlineimap_oauth.redact import remember
 
 log = logging.getLogger(__name__)
@@ -24,23 +24,29 @@ HTTP_TIMEOUT_S = 10  # per request; a hung identity platform must not hang msmtp
 RETRY_DELAYS_S = (1, 2, 4, 8)  # backoff between attempts, cut short by the deadline
 
 
-def build_app(account, cache, timeout: float = HTTP_TIMEOUT_S):
+def build_app(account, cache, timeout: float = HTTP_TIMEOUT_S, http_client=None,
+              http_cache: dict | None = None):
     """An MSAL client application for ``account`` using ``cache``.
 
-    MSAL fetches the tenant's OpenID configuration here, so this can fail
-    like any request (TryLater) or because the tenant does not exist
-    (ConfigError).
+    MSAL fetches the tenant's OpenID configuration here (unless ``http_cache``
+    holds it, see discovery_cache), so this can fail like any request
+    (TryLater) or because the tenant does not exist (ConfigError).  An
+    ``http_client`` (DeadlineHttpClient) replaces ``timeout``.
     """
     import msal
 
     options = dict(
         authority=account.authority,
         token_cache=cache,
-        timeout=max(timeout, 0.5),
+        http_cache=http_cache,
         # Any host outside Microsoft's list would otherwise be looked up at
         # login.microsoftonline.com on every call (sovereign clouds, tests).
         instance_discovery=account.instance_discovery,
     )
+    if http_client is not None:
+        options["http_client"] = http_client
+    else:
+        options["timeout"] = max(timeout, 0.5)
     with translate_transport_errors(account):
         try:
             if account.confidential:
@@ -154,7 +160,7 @@ def stored_state(account, cache, now: float, previous: dict | None = None) -> di
 
 
 def refresh(account, store, deadline: float, now=time.time, force: bool = False):
-    """(token, expires_on, token file signature) after refreshing under the lock.
+    """(token, fresh_until, token file signature) after refreshing under the lock.
 
     Single flight: the lock is taken first, then the file re-read, so of N
     processes that found the token stale only the first refreshes; the
@@ -167,7 +173,14 @@ def refresh(account, store, deadline: float, now=time.time, force: bool = False)
         if hit:
             return hit + (signature,)
         _require_login_state(account, state)
-        return _refresh_with_retries(account, store, state, deadline, now)
+        try:
+            result = _refresh_with_retries(account, store, state, deadline, now)
+        except LoginRequired as error:
+            # It worked until now (a stored login with these settings): tell someone.
+            notify.login_needed(account, store.directory, error.message)
+            raise
+        notify.working_again(store.directory, account.name)
+        return result
 
 
 def _require_login_state(account, state) -> None:
@@ -208,14 +221,28 @@ def _refresh_with_retries(account, store, state, deadline, now):
 
 
 def _refresh_once(account, store, state, deadline, now):
-    # A new app (and so a new http_cache) per attempt: MSAL would otherwise
-    # replay a 5xx answer from memory for Retry-After seconds.
-    cache = new_cache(state)
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
+    if deadline - time.monotonic() <= 0:
         raise TryLater("Gave up refreshing [account %s]: out of time." % account.name,
                        hint="Try again later.")
-    app = build_app(account, cache, timeout=min(HTTP_TIMEOUT_S, remaining))
+    try:
+        return _grant(account, store, state, deadline, now)
+    except TryLater:
+        # The saved discovery answers may be what failed (an authority that
+        # moved): the next attempt asks again.
+        discovery_cache.drop(store.directory)
+        raise
+
+
+def _grant(account, store, state, deadline, now):
+    from offlineimap_oauth.deadline_http import DeadlineHttpClient
+
+    # A new app (and so a new in-memory http_cache, filled only with saved
+    # successful discovery answers) per attempt: MSAL would otherwise replay
+    # a 5xx answer from memory for Retry-After seconds.
+    cache = new_cache(state)
+    http_cache = discovery_cache.load(store.directory)
+    app = build_app(account, cache, http_client=DeadlineHttpClient(deadline),
+                    http_cache=http_cache)
     with translate_transport_errors(account):
         # Only the configured user's refresh token: never another account's.
         users = app.get_accounts(username=account.user)
@@ -231,4 +258,6 @@ def _refresh_once(account, store, state, deadline, now):
     if "error" in result:
         raise _tenant_changed(explain.from_msal(result, account), account, state)
     signature = store.save(account.name, stored_state(account, cache, now(), previous=state))
-    return result["access_token"], int(started + int(result.get("expires_in", 0))), signature
+    discovery_cache.save(store.directory, http_cache)
+    lifetime = int(result.get("expires_in", 0))
+    return result["access_token"], int(started + lifetime - margin_for(lifetime)), signature

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from offlineimap_oauth.errors import Error
-from offlineimap_oauth.hotpath import REFRESH_MARGIN_S, cached_token
+from offlineimap_oauth.hotpath import cached_token
 
 STALE_RENEWAL_DAYS = 60  # Microsoft expires refresh tokens unused for 90 days
 DAY_S = 86400
@@ -50,7 +50,7 @@ def _token_lines(account, state, now: float) -> list:
             "%s (%d days ago)" % (_when(renewed), age_days) if renewed else "at an unknown time")
         if age_days is not None and age_days >= STALE_RENEWAL_DAYS:
             line += "; WARNING: Microsoft drops it after 90 days unused: run " \
-                    "offlineimap-oauth token %s (or sync) soon" % account.name
+                    "offlineimap-oauth refresh %s soon" % account.name
         lines.append(line)
     return lines
 
@@ -60,7 +60,7 @@ def _access_line(account, state, now: float) -> str:
     if not hit:
         return "expired (the next token request refreshes it)"
     left = hit[1] - now
-    note = "" if left >= REFRESH_MARGIN_S else "; will be refreshed on next use"
+    note = "" if cached_token(state, account, now) else "; will be refreshed on next use"
     return "valid until %s (%d min left%s)" % (_when(hit[1]), left // 60, note)
 
 

@@ -177,7 +177,7 @@ def test_logout_forgets_one_account_only_and_store_modes(cli, idp):
 def test_status_shows_state_and_no_secret(cli, idp):
     assert cli.login_paste("outlook").returncode == 0
     result = cli.run("status")
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == EXIT_LOGIN_REQUIRED, result.stderr  # work is not logged in
     out = result.stdout
     assert "outlook (me@outlook.jp)" in out and "work (me@contoso.com)" in out
     assert "confidential (client secret)" in out and "public (no secret)" in out

@@ -9,8 +9,8 @@ import tempfile
 import pytest
 
 from offlineimap_oauth import accounts, explain
-from offlineimap_oauth.errors import (EXIT_CONFIG, EXIT_OK, ConfigError, LoginRequired,
-                                      TryLater)
+from offlineimap_oauth.errors import (EXIT_CONFIG, EXIT_LOGIN_REQUIRED, EXIT_OK, ConfigError,
+                                      LoginRequired, TryLater)
 from tests.fakes.tls import SYSTEM_ROOTS
 from tests.support import ROOT, wait_for_file
 
@@ -133,7 +133,7 @@ def test_status_with_a_damaged_token_file_still_shows_the_others(cli, idp):
     assert cli.login_paste("outlook").returncode == 0
     (cli.state / "work.json").write_text("{not json")
     result = cli.run("status")
-    assert result.returncode == EXIT_OK, result.stderr
+    assert result.returncode == EXIT_LOGIN_REQUIRED, result.stderr  # work needs a login
     assert "outlook (me@outlook.jp)" in result.stdout and "refresh token: present" in result.stdout
     assert "work (me@contoso.com)" in result.stdout and "damaged" in result.stdout
 
@@ -147,7 +147,7 @@ def test_config_is_accepted_before_and_after_the_command(cli, argv):
     other.write_text(cli.config.read_text())
     cli.env["OFFLINEIMAP_OAUTH_CONFIG"] = str(cli.tmp / "missing.conf")
     result = cli.run(*[arg.format(c=other) for arg in argv])
-    assert result.returncode == EXIT_OK, result.stderr
+    assert result.returncode == EXIT_LOGIN_REQUIRED, result.stderr  # nobody logged in yet
     assert "accounts file: %s" % other in result.stdout
 
 

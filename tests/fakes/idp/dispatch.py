@@ -5,8 +5,9 @@ Offers :class:`Dispatch`: the route table from method and path to an
 request), and the fault controls tests use, ``fail`` (answer HTTP 5xx with
 Microsoft's error JSON and Retry-After), ``hang`` (delay, cut short by
 ``stop()``), ``refuse`` (answer a token request with any error JSON, e.g. a
-reported AADSTS text) and ``refuse_authorize`` (send the browser back to the
-redirect URI with error parameters instead of a code).
+reported AADSTS text), ``refuse_authorize`` (send the browser back to the
+redirect URI with error parameters instead of a code), ``trickle`` (answer
+one byte at a time) and ``drop`` (close the connection unanswered).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Optional
 from urllib.parse import parse_qsl
 
 from .errors import AadError, _fault_body
-from .model import HANG_LIMIT_S, Reply
+from .model import HANG_LIMIT_S, TRICKLE_HEADER, Reply
 from .replies import _json_reply
 
 
@@ -42,6 +43,18 @@ class Dispatch:
         with self._lock:
             self._faults.append({"kind": "hang", "seconds": min(seconds, HANG_LIMIT_S),
                                  "count": count, "path": path_contains})
+
+    def trickle(self, interval, count=1, path_contains="/token"):
+        """The next ``count`` matching requests get their answer one byte per
+        ``interval`` seconds (a proxy or load balancer in trouble)."""
+        with self._lock:
+            self._faults.append({"kind": "trickle", "interval": interval, "count": count,
+                                 "path": path_contains})
+
+    def drop(self, count=1, path_contains="/token"):
+        """The next ``count`` matching requests lose their connection unanswered."""
+        with self._lock:
+            self._faults.append({"kind": "drop", "count": count, "path": path_contains})
 
     def refuse(self, error, code=None, text="", grant_type=None, status=400, count=1):
         """The next ``count`` token requests (of ``grant_type``, if given)
@@ -100,6 +113,8 @@ class Dispatch:
         hang = self._take_fault("hang", path)
         if hang and self._stopping.wait(hang["seconds"]):
             return None
+        if self._take_fault("drop", path):
+            return None
         fault = self._take_fault("fail", path)
         if fault is not None:
             extra = {} if fault["retry_after"] is None else {
@@ -114,5 +129,10 @@ class Dispatch:
                 return self._auth_response(query, dict(redirect["params"]))
         if name is None:
             return _json_reply(404, {"error": "not_found", "error_description": path})
+        trickle = self._take_fault("trickle", path)
         with self._lock:
-            return getattr(self, "_ep_" + name)(segment, query, form, headers)
+            reply = getattr(self, "_ep_" + name)(segment, query, form, headers)
+        if trickle:
+            reply = reply._replace(headers=dict(reply.headers,
+                                                **{TRICKLE_HEADER: str(trickle["interval"])}))
+        return reply

@@ -26,6 +26,7 @@ DEVICE_CODE_LIFETIME_S = 900  # Microsoft's device codes: 15 minutes
 ID_TOKEN_LIFETIME_S = 3600
 TOKEN_LENGTHS = (1500, 2400)  # real access tokens; short ones hide msmtp bugs
 HANG_LIMIT_S = 120  # hang() never holds a handler longer than this
+TRICKLE_HEADER = "X-Fake-Trickle"  # internal: the server writes this reply slowly
 ERROR_URI = "https://login.microsoftonline.com/error?code=%d"
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 import weakref
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+from .model import HANG_LIMIT_S, TRICKLE_HEADER
 
 _SERVER_CERTS = weakref.WeakKeyDictionary()  # TestCA -> (cert, key): keygen is slow
 
@@ -62,12 +65,34 @@ class _Handler(BaseHTTPRequestHandler):
         if reply is None:  # stopping during a hang: drop the connection
             self.close_connection = True
             return
+        headers = dict(reply.headers)
+        trickle = headers.pop(TRICKLE_HEADER, None)
         self.send_response(reply.status)
-        for name, value in reply.headers.items():
+        for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        self.wfile.write(reply.body)
+        if trickle is None:
+            self.end_headers()
+            self.wfile.write(reply.body)
+        else:
+            self._trickle(float(trickle), reply.body)
+
+    def _trickle(self, interval: float, body: bytes):
+        """Send the buffered headers and the body one byte per ``interval`` s,
+        for at most HANG_LIMIT_S, stopping early when the platform stops."""
+        self._headers_buffer.append(b"\r\n")
+        data = b"".join(self._headers_buffer) + body
+        self._headers_buffer = []
+        deadline = time.monotonic() + HANG_LIMIT_S
+        self.close_connection = True
+        for i in range(len(data)):
+            if time.monotonic() > deadline or self.server.platform._stopping.wait(interval):
+                return
+            try:
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
+            except OSError:
+                return
 
     def log_message(self, format, *args):
         pass  # the platform keeps its own request log
