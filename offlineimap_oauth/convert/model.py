@@ -14,8 +14,8 @@ import re
 
 from offlineimap_oauth import accounts as accounts_file
 from offlineimap_oauth.accounts import CLOUD_MAIL, PUBLIC_MAIL
-from offlineimap_oauth.convert import gnus
-from offlineimap_oauth.convert.elisp import Int, List, Str, Symbol
+from offlineimap_oauth.convert.find import settings as gnus
+from offlineimap_oauth.convert.read.elisp import Int, List, Str, Symbol
 from offlineimap_oauth.errors import ConfigError
 
 # Microsoft's mail hosts per cloud, keyed by the identity host of the account's URLs.

@@ -19,8 +19,9 @@ import shutil
 import sys
 
 from offlineimap_oauth import accounts as accounts_file, paths
-from offlineimap_oauth.convert import (accounts_conf, authinfo, elisp, gnus, gnus_el, merge,
-                                       msmtprc, offlineimaprc)
+from offlineimap_oauth.convert import accounts_conf, gnus_el, merge, msmtprc, offlineimaprc
+from offlineimap_oauth.convert.find import settings as gnus
+from offlineimap_oauth.convert.read import authinfo, elisp
 from offlineimap_oauth.convert.write import Change
 from offlineimap_oauth.errors import ConfigError, UsageError
 

@@ -5,8 +5,10 @@ import os
 import pytest
 
 from offlineimap_oauth import accounts
-from offlineimap_oauth.convert import (accounts_conf, authinfo, elisp, gnus, gnus_el, merge,
-                                       model, msmtprc, offlineimaprc)
+from offlineimap_oauth.convert import (accounts_conf, gnus_el, merge, model, msmtprc,
+                                       offlineimaprc)
+from offlineimap_oauth.convert.find import settings as gnus
+from offlineimap_oauth.convert.read import authinfo, elisp
 
 DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data")
 GOLDEN = os.path.join(DATA, "convert")

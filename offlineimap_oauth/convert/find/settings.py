@@ -16,7 +16,7 @@ a :class:`RunTime` node that names the form and its location.
 
 from __future__ import annotations
 
-from offlineimap_oauth.convert.elisp import Float, Int, List, Node, Str, Symbol, Vector, Char
+from offlineimap_oauth.convert.read.elisp import Float, Int, List, Node, Str, Symbol, Vector, Char
 
 ACCOUNTS_VAR = "gnusimapoauth2-accounts"
 SELECT_METHODS_VAR = "gnus-secondary-select-methods"
