@@ -49,9 +49,11 @@ def read_inputs(files: list) -> tuple:
             entries.extend(authinfo.load(path))
             continue
         try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError) as error:
+            # Bytes, decoded as Emacs does: no newline translation (only \n ends
+            # a line), and no file is refused for its encoding.
+            with open(path, "rb") as handle:
+                text = elisp.decode(handle.read())
+        except OSError as error:
             raise ConfigError("Cannot read %s: %s" % (path, error),
                               hint="Check the path, then run convert again.") from None
         lisp.append((path, elisp.read_all(text, path)))
