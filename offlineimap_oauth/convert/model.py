@@ -14,7 +14,8 @@ import re
 
 from offlineimap_oauth import accounts as accounts_file
 from offlineimap_oauth.accounts import CLOUD_MAIL, PUBLIC_MAIL
-from offlineimap_oauth.convert.find import settings as gnus
+from offlineimap_oauth.convert import mailboxes
+from offlineimap_oauth.convert.find import nnimap, settings as gnus
 from offlineimap_oauth.convert.read.elisp import Int, List, Str, Symbol
 from offlineimap_oauth.errors import ConfigError
 
@@ -29,6 +30,9 @@ KNOWN_KEYS = {":user", ":smtp-server", ":smtp-port", ":smtp-user", ":smtp-passwo
               ":smtp-auth-supported", ":smtp-stream-type", ":oauth2-client-id",
               ":oauth2-client-secret", ":oauth2-scope", ":oauth2-auth-url", ":oauth2-token-url",
               ":oauth2-redirect-url"}
+
+
+REPORTED = object()  # a computed plist value already reported
 
 
 class MailAccount:
@@ -50,6 +54,7 @@ class MailAccount:
         self.smtp_port = fields.pop("smtp_port", SUBMISSION_PORT)
         self.smtp_starttls = fields.pop("smtp_starttls", True)
         self.smtp_user = fields.pop("smtp_user", None) or self.user
+        self.client_secret_command = fields.pop("client_secret_command", None)
         self.nnimap = fields.pop("nnimap", None)  # the nnimap server it replaces
         self.where = fields.pop("where", "")
         if fields:
@@ -72,19 +77,43 @@ class Conversion:
         self.visible_groups = None  # the adapted regexp, or None
 
 
-def build(found: "gnus.Found", entries: list) -> Conversion:
+class Completion:
+    """``convert --client-id ID [--tenant T] [--client-secret-command CMD]``: the app
+    registration for mailboxes found without one."""
+
+    def __init__(self, client_id, tenant=None, client_secret_command=None):
+        self.client_id, self.tenant = client_id, tenant
+        self.client_secret_command = client_secret_command
+
+
+def build(found: "gnus.Found", entries: list, completion: Completion | None = None) -> Conversion:
     """The conversion, or one ConfigError listing every problem."""
     conversion, problems = Conversion(), []
+    conversion.notes.extend(found.notes)
     for variable, runtime in found.runtime:
         if variable == gnus.VISIBLE_VAR:
             conversion.notes.append("%s: %s is computed (%s); not adapted"
                                     % (runtime.where(), variable, runtime.reason))
-        else:
+        elif variable == gnus.ACCOUNTS_VAR:
             problems.append("%s: %s: %s; write the value out literally"
                             % (runtime.where(), variable, runtime.reason))
-    servers = _servers(found, entries, problems)
+        else:
+            conversion.notes.append(
+                "%s: %s is computed (%s), so its servers are unknown; convert uses the "
+                "default Microsoft hosts (%s:993, %s:587)"
+                % (runtime.where(), variable, runtime.reason, PUBLIC_MAIL[0], PUBLIC_MAIL[1]))
+    servers = nnimap.servers(found, entries, problems, conversion.notes)
+    for method, source in found.select_methods:
+        for part in gnus.runtime_parts(method):
+            conversion.notes.append(
+                "%s: part of a select method is computed (%s); convert uses the default "
+                "Microsoft hosts where it needs them" % (part.where(), part.reason))
     names = set()
     for node, source in found.accounts:
+        if isinstance(node, gnus.RunTime):
+            problems.append("%s: an element of %s is computed (%s); write the value out "
+                            "literally" % (node.where(), gnus.ACCOUNTS_VAR, node.reason))
+            continue
         account = _account(node, source, servers, conversion, problems)
         if account is None:
             continue
@@ -94,59 +123,20 @@ def build(found: "gnus.Found", entries: list) -> Conversion:
             problems.append("%s: two accounts would both be named %r" % (account.where, account.name))
         names.add(account.name)
         conversion.accounts.append(account)
-    if not found.accounts and not problems:
-        problems.append("no %s setting was found" % gnus.ACCOUNTS_VAR)
+    mailboxes.convert(found, entries, completion, conversion, names, problems)
+    if not conversion.accounts and not problems:
+        problems.append("no Microsoft mailbox can be converted: no %s setting was found%s"
+                        % (gnus.ACCOUNTS_VAR, ", and nothing else that was seen has an app "
+                           "registration" if conversion.skipped else ""))
+        problems.extend("seen, not converted: %s (%s): %s" % (s.label, s.where, s.reason)
+                        for s in conversion.skipped)
+        problems.extend("note: %s" % note for note in conversion.notes)
     conversion.visible_groups = _visible(found, conversion)
     if problems:
         raise ConfigError("Cannot convert: %d problem(s)." % len(problems), problems=problems,
                           hint="Fix them in your Emacs files and run convert again; "
                                "nothing was written.")
     return conversion
-
-
-class _Server:
-    def __init__(self, name, host, port, ssl, login, where):
-        self.name, self.host, self.port, self.ssl, self.login, self.where = \
-            name, host, port, ssl, login, where
-
-
-def _servers(found, entries, problems) -> list:
-    """nnimap select methods with the login authinfo (or nnimap-user) gives them."""
-    servers = []
-    for method, source in found.select_methods:
-        if not (isinstance(method, List) and method.head() == "nnimap" and len(method.items) >= 2):
-            continue
-        where = "%s:%d:%d" % (source, method.line, method.col)
-        name_node = method.items[1]
-        name = name_node.value if isinstance(name_node, (Str, Symbol)) else None
-        options = {}
-        for option in method.items[2:]:
-            if isinstance(option, List) and option.head() and len(option.items) >= 2:
-                options[option.head()] = option.items[1]
-        host = _text(options.get("nnimap-address")) or name
-        stream = _text(options.get("nnimap-stream")) or "undecided"
-        ssl = stream in ("ssl", "tls")
-        port = _port(options.get("nnimap-server-port"), IMAPS_PORT if ssl else IMAP_PORT)
-        if port is None:
-            problems.append("%s: nnimap %r: nnimap-server-port %s is not a port number or "
-                            "service name" % (where, name, _text(options.get("nnimap-server-port"))))
-            continue
-        if stream == "undecided" and port == IMAPS_PORT:
-            ssl = True
-        login = _text(options.get("nnimap-user")) or _authinfo_login(entries, name, host, port)
-        servers.append(_Server(name, host, port, ssl, login, where))
-    return servers
-
-
-def _authinfo_login(entries, name, host, port):
-    ports = {None, str(port), "imap", "imaps", "993", "143"}
-    for entry in entries:
-        if entry.machine in (name, host) and entry.port in ports:
-            return entry.login
-    for entry in entries:
-        if entry.machine is None and entry.login:  # a `default` line
-            return entry.login
-    return None
 
 
 def _account(node, source, servers, conversion, problems):
@@ -158,12 +148,20 @@ def _account(node, source, servers, conversion, problems):
     where = "%s:%d:%d" % (source, node.line, node.col)
     user = _string(values, ":user", where, problems, required=True)
     label = "account %s (%s)" % (user or "?", where)
+    for key in sorted(values):  # every computed value is reported, each with its place
+        if key != ":user" and isinstance(values[key], gnus.RunTime):
+            problems.append("%s: %s is %s (at %s); write the value out literally"
+                            % (label, key, values[key].reason, values[key].where()))
+            values[key] = REPORTED
 
     def get(key, required=False):
         return _string(values, key, label, problems, required)
 
     auth, token = get(":oauth2-auth-url"), get(":oauth2-token-url")
-    endpoint = _endpoint(auth, token, label, problems)
+    if REPORTED in (values.get(":oauth2-auth-url"), values.get(":oauth2-token-url")):
+        endpoint = None
+    else:
+        endpoint = _endpoint(auth, token, label, problems)
     if endpoint == "skip":
         host = (ENDPOINT_RE.match(auth or token or "") or re.match(r"https?://([^/]+)", auth or token or ""))
         conversion.skipped.append(Skipped(
@@ -240,6 +238,7 @@ def url_hosts_foreign(auth, token, parsed) -> bool:
 
 
 def _smtp(values, label, problems) -> dict:
+    values = {key: (None if value is REPORTED else value) for key, value in values.items()}
     for key in (":smtp-stream-type", ":smtp-port", ":smtp-server"):
         if isinstance(values.get(key), gnus.RunTime):
             problems.append("%s: %s is %s (at %s); write the value out literally"
@@ -250,7 +249,7 @@ def _smtp(values, label, problems) -> dict:
     if stream in ("plain", "network"):
         problems.append("%s: :smtp-stream-type %s would send the token unencrypted; use starttls"
                         % (label, stream))
-    port = _port(values.get(":smtp-port"), SUBMISSION_PORT if starttls else SMTPS_PORT)
+    port = nnimap.port(values.get(":smtp-port"), SUBMISSION_PORT if starttls else SMTPS_PORT)
     if port is None:
         problems.append("%s: :smtp-port %s is not a port" % (label, _text(values.get(":smtp-port"))))
     return dict(smtp_host=_text(values.get(":smtp-server")), smtp_port=port, smtp_starttls=starttls)
@@ -289,6 +288,8 @@ def _visible(found, conversion):
 
 def _string(values, key, label, problems, required=False):
     node = values.get(key)
+    if node is REPORTED:
+        return None
     if node is None:
         if required:
             problems.append("%s: %s is missing" % (label, key))
@@ -316,7 +317,7 @@ def _text(node):
     return None
 
 
-def _port(node, default):
+def _port_unused(node, default):
     if node is None:
         return default
     if isinstance(node, Int):
