@@ -25,15 +25,25 @@ from offlineimap_oauth.convert.read import authinfo, elisp
 from offlineimap_oauth.convert.write import Change
 from offlineimap_oauth.errors import ConfigError, UsageError
 
-ELISP_DEFAULTS = (".emacs", ".emacs.d/init.el", ".gnus.el")  # Emacs' load order
-AUTHINFO_DEFAULTS = (".authinfo", ".authinfo.gpg")
+# Emacs loads the first init file that exists, and only that one (startup.el),
+# then Gnus its own init file when Gnus starts; auth-source reads every authinfo.
+INIT_FILES = (".emacs", ".emacs.el", ".emacs.d/init.el", ".config/emacs/init.el")
+GNUS_FILES = (".gnus.el", ".gnus")
+AUTHINFO_DEFAULTS = (".authinfo", ".authinfo.gpg", ".netrc")
+ELISP_DEFAULTS = INIT_FILES + GNUS_FILES
 MASK = "***"
 
 
 def default_inputs(home: str) -> list:
-    """The default input files that exist."""
-    found = [os.path.join(home, name) for name in ELISP_DEFAULTS + AUTHINFO_DEFAULTS]
-    return [path for path in found if os.path.isfile(path)]
+    """The default input files that exist, in the order Emacs loads them: the first
+    init file, the first Gnus init file, then every authinfo file."""
+    def first(names):
+        paths = [os.path.join(home, name) for name in names]
+        return [path for path in paths if os.path.isfile(path)][:1]
+
+    authinfo_files = [os.path.join(home, name) for name in AUTHINFO_DEFAULTS]
+    return first(INIT_FILES) + first(GNUS_FILES) + \
+        [path for path in authinfo_files if os.path.isfile(path)]
 
 
 def is_authinfo(path: str) -> bool:
@@ -243,8 +253,9 @@ def summary(conversion) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(files: list):
-    """Read the files and build the Conversion (ConfigError on any problem)."""
+def build(files: list, completion=None):
+    """Read the files and build the Conversion (ConfigError on any problem);
+    ``completion`` is the --client-id registration for mailboxes without one."""
     from offlineimap_oauth.convert import model
 
     if not files:
@@ -252,4 +263,4 @@ def build(files: list):
                          % ", ~/".join(ELISP_DEFAULTS + AUTHINFO_DEFAULTS),
                          hint="Name your Gnus init file: offlineimap-oauth convert FILE...")
     lisp, entries = read_inputs(files)
-    return model.build(gnus.find(lisp), entries)
+    return model.build(gnus.find(lisp), entries, completion)
