@@ -26,6 +26,7 @@ GMAIL_REASON = ("Gmail is not converted (convert serves Microsoft accounts); kee
 
 def convert(found, entries, completion, conversion, names, problems) -> None:
     sightings = [s for finder in FINDERS for s in finder.find(found, entries)]
+    sightings += found.sightings  # msmtprc files given as input (find/msmtp.py)
     done = {account.user.lower() for account in conversion.accounts}
     _skip_google(sightings, conversion, done)
     microsoft = [s for s in sightings if s.provider == "microsoft"]

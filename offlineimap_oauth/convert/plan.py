@@ -52,11 +52,21 @@ def is_authinfo(path: str) -> bool:
 
 
 def read_inputs(files: list) -> tuple:
-    """([(source, forms)], [authinfo.Entry]) of the input files."""
-    lisp, entries = [], []
+    """([(source, forms)], [authinfo.Entry], [msmtp Sighting]) of the input files."""
+    from offlineimap_oauth.convert.find import msmtp
+
+    lisp, entries, sightings = [], [], []
     for path in files:
         if is_authinfo(path):
             entries.extend(authinfo.load(path))
+            continue
+        if msmtp.is_msmtprc(path):
+            try:
+                with open(path, "rb") as handle:
+                    sightings.extend(msmtp.parse(elisp.decode(handle.read()), path))
+            except OSError as error:
+                raise ConfigError("Cannot read %s: %s" % (path, error),
+                                  hint="Check the path, then run convert again.") from None
             continue
         try:
             # Bytes, decoded as Emacs does: no newline translation (only \n ends
@@ -67,7 +77,7 @@ def read_inputs(files: list) -> tuple:
             raise ConfigError("Cannot read %s: %s" % (path, error),
                               hint="Check the path, then run convert again.") from None
         lisp.append((path, elisp.read_all(text, path)))
-    return lisp, entries
+    return lisp, entries, sightings
 
 
 def _config_home(home: str) -> str:
@@ -262,5 +272,7 @@ def build(files: list, completion=None):
         raise UsageError("No input files: none of ~/%s exists."
                          % ", ~/".join(ELISP_DEFAULTS + AUTHINFO_DEFAULTS),
                          hint="Name your Gnus init file: offlineimap-oauth convert FILE...")
-    lisp, entries = read_inputs(files)
-    return model.build(gnus.find(lisp), entries, completion)
+    lisp, entries, sightings = read_inputs(files)
+    found = gnus.find(lisp)
+    found.sightings.extend(sightings)
+    return model.build(found, entries, completion)

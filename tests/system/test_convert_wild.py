@@ -82,3 +82,17 @@ def test_ieee_floats_page_breaks_and_lone_cr_in_a_large_init_file(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "convert: me (me@outlook.jp, consumers) from %s/.emacs:1202:33" % tmp_path \
         in result.stdout
+
+
+def test_an_msmtp_account_at_office365_is_a_mailbox(tmp_path):
+    (tmp_path / ".gnus.el").write_text("(setq x 1)\n")
+    (tmp_path / "msmtprc").write_text("defaults\nport 587\ntls on\n\naccount work\n"
+                                      "host smtp.office365.com\nfrom me@contoso.com\nauth on\n"
+                                      "user me@contoso.com\n\naccount other\nhost mail.example\n")
+    refused = run(tmp_path, str(tmp_path / ".gnus.el"), str(tmp_path / "msmtprc"))
+    assert "msmtp account 'work' me@contoso.com at smtp.office365.com" in refused.stderr
+    assert "msmtprc:5:1" in refused.stderr and "other" not in refused.stderr
+    result = run(tmp_path, str(tmp_path / ".gnus.el"), str(tmp_path / "msmtprc"),
+                 "--client-id", CLIENT, "--output-dir", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "convert: me (me@contoso.com, organizations)" in result.stdout

@@ -71,6 +71,7 @@ class Found:
         self.functions = {}  # defun name -> (body forms, source)
         self.notes = []  # assignments inside conditionals, code too deep to walk
         self.branches = ()  # the conditionals around the assignment being read
+        self.sightings = []  # mailboxes seen in other input files (msmtprc)
 
     def elements(self, variable: str) -> list:
         return self.values.get(variable) or []
