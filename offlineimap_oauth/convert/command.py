@@ -13,13 +13,43 @@ def register(commands) -> None:
         "convert", help="turn a Gnus OAuth2 setup into accounts.conf, offlineimaprc, msmtprc "
                         "and a Gnus snippet (dry run unless --write)")
     parser.add_argument("files", metavar="FILE", nargs="*",
-                        help="Emacs Lisp and authinfo files (default: whichever of ~/.emacs, "
-                             "~/.emacs.d/init.el, ~/.gnus.el, ~/.authinfo, ~/.authinfo.gpg exist)")
+                        help="Emacs Lisp and authinfo files (default: the init file Emacs "
+                             "loads (~/.emacs, ~/.emacs.el, ~/.emacs.d/init.el or "
+                             "~/.config/emacs/init.el), ~/.gnus.el or ~/.gnus, and ~/.authinfo, "
+                             "~/.authinfo.gpg, ~/.netrc)")
     parser.add_argument("--write", action="store_true",
                         help="write the files (atomically, with timestamped backups)")
     parser.add_argument("--output-dir", metavar="DIR",
                         help="put every output file in DIR instead of the standard locations")
+    parser.add_argument("--client-id", metavar="ID",
+                        help="app registration (Application (client) ID) for Microsoft "
+                             "mailboxes found without one (nnimap, smtpmail, authinfo)")
+    parser.add_argument("--tenant", metavar="T",
+                        help="with --client-id: consumers, organizations, common, a GUID or "
+                             "a domain (default: from the mail address)")
+    parser.add_argument("--client-secret-command", metavar="CMD",
+                        help="with --client-id: a command that prints the client secret")
     parser.set_defaults(handler=run)
+
+
+def completion(args):
+    """The --client-id registration, checked; None without --client-id."""
+    from offlineimap_oauth import accounts
+    from offlineimap_oauth.convert.model import Completion
+    from offlineimap_oauth.errors import UsageError
+
+    if not args.client_id:
+        if args.tenant or args.client_secret_command:
+            raise UsageError("--tenant and --client-secret-command complete --client-id.",
+                             hint="Give the app's client id: convert --client-id ID ...")
+        return None
+    if not accounts.GUID_RE.match(args.client_id):
+        raise UsageError("--client-id %r is not a GUID." % args.client_id,
+                         hint="Copy 'Application (client) ID' from the app's Overview page.")
+    if args.tenant and not accounts._valid_tenant(args.tenant):
+        raise UsageError("--tenant %r is not a tenant." % args.tenant,
+                         hint="Use consumers, organizations, common, a GUID or a domain.")
+    return Completion(args.client_id, args.tenant, args.client_secret_command)
 
 
 def run(args) -> int:
@@ -32,7 +62,7 @@ def run(args) -> int:
 
     home = os.path.expanduser("~")
     files = [os.path.expanduser(f) for f in args.files] or plan.default_inputs(home)
-    conversion = plan.build(files)
+    conversion = plan.build(files, completion(args))
     where = plan.targets(home, args.config, args.output_dir)
     config_flag = None
     if os.path.abspath(where["accounts.conf"]) != os.path.abspath(paths.config_path(None)):

@@ -1,34 +1,27 @@
 """The neutral per-account model convert builds from what the finders saw.
 
-``build(found, authinfo_entries)`` returns a :class:`Conversion`: the
+``build(found, authinfo_entries, completion)`` returns a :class:`Conversion`: the
 Microsoft accounts to convert (:class:`MailAccount`), the accounts left alone
 with the reason (:class:`Skipped`), notes for the user, and the adapted
 ``gnus-permanently-visible-groups``.  Every problem (a missing key, URLs
 that disagree, a value computed at run time) is collected and raised at once
-as one ConfigError naming the account and key, or file:line:col.
+as one ConfigError naming the account and key, or file:line:col.  The
+gnusimapoauth2 plists are read by ``find/gnusimapoauth2.py``; every other
+setup style by ``mailboxes.py`` through the finders in ``find/``.
 """
 
 from __future__ import annotations
 
 import re
 
-from offlineimap_oauth import accounts as accounts_file
-from offlineimap_oauth.accounts import CLOUD_MAIL, PUBLIC_MAIL
-from offlineimap_oauth.convert import gnus
-from offlineimap_oauth.convert.elisp import Int, List, Str, Symbol
+from offlineimap_oauth.accounts import PUBLIC_MAIL
+from offlineimap_oauth.convert import mailboxes
+from offlineimap_oauth.convert.find import gnusimapoauth2, nnimap, settings as gnus
+from offlineimap_oauth.convert.read.elisp import Str
 from offlineimap_oauth.errors import ConfigError
 
-# Microsoft's mail hosts per cloud, keyed by the identity host of the account's URLs.
 IMAPS_PORT, IMAP_PORT, SUBMISSION_PORT, SMTPS_PORT = 993, 143, 587, 465
-SERVICE_PORTS = {"imaps": 993, "imap": 143, "imap2": 143, "submission": 587, "smtp": 25,
-                 "smtps": 465, "ssmtp": 465, "urd": 465}
-ENDPOINT_RE = re.compile(r"^https://([^/\s?#]+)/([^/\s?#]+)/oauth2/(?:v2\.0/)?(authorize|token)/?"
-                         r"(?:\?.*)?$", re.I)
 NAME_CHARS = re.compile(r"[^A-Za-z0-9._@+-]")
-KNOWN_KEYS = {":user", ":smtp-server", ":smtp-port", ":smtp-user", ":smtp-password",
-              ":smtp-auth-supported", ":smtp-stream-type", ":oauth2-client-id",
-              ":oauth2-client-secret", ":oauth2-scope", ":oauth2-auth-url", ":oauth2-token-url",
-              ":oauth2-redirect-url"}
 
 
 class MailAccount:
@@ -50,6 +43,7 @@ class MailAccount:
         self.smtp_port = fields.pop("smtp_port", SUBMISSION_PORT)
         self.smtp_starttls = fields.pop("smtp_starttls", True)
         self.smtp_user = fields.pop("smtp_user", None) or self.user
+        self.client_secret_command = fields.pop("client_secret_command", None)
         self.nnimap = fields.pop("nnimap", None)  # the nnimap server it replaces
         self.where = fields.pop("where", "")
         if fields:
@@ -72,20 +66,44 @@ class Conversion:
         self.visible_groups = None  # the adapted regexp, or None
 
 
-def build(found: "gnus.Found", entries: list) -> Conversion:
+class Completion:
+    """``convert --client-id ID [--tenant T] [--client-secret-command CMD]``: the app
+    registration for mailboxes found without one."""
+
+    def __init__(self, client_id, tenant=None, client_secret_command=None):
+        self.client_id, self.tenant = client_id, tenant
+        self.client_secret_command = client_secret_command
+
+
+def build(found: "gnus.Found", entries: list, completion: Completion | None = None) -> Conversion:
     """The conversion, or one ConfigError listing every problem."""
     conversion, problems = Conversion(), []
+    conversion.notes.extend(found.notes)
     for variable, runtime in found.runtime:
         if variable == gnus.VISIBLE_VAR:
             conversion.notes.append("%s: %s is computed (%s); not adapted"
                                     % (runtime.where(), variable, runtime.reason))
-        else:
+        elif variable == gnus.ACCOUNTS_VAR:
             problems.append("%s: %s: %s; write the value out literally"
                             % (runtime.where(), variable, runtime.reason))
-    servers = _servers(found, entries, problems)
+        else:
+            conversion.notes.append(
+                "%s: %s is computed (%s), so its servers are unknown; convert uses the "
+                "default Microsoft hosts (%s:993, %s:587)"
+                % (runtime.where(), variable, runtime.reason, PUBLIC_MAIL[0], PUBLIC_MAIL[1]))
+    servers = nnimap.servers(found, entries, problems, conversion.notes)
+    for method, source in found.select_methods:
+        for part in gnus.runtime_parts(method):
+            conversion.notes.append(
+                "%s: part of a select method is computed (%s); convert uses the default "
+                "Microsoft hosts where it needs them" % (part.where(), part.reason))
     names = set()
     for node, source in found.accounts:
-        account = _account(node, source, servers, conversion, problems)
+        if isinstance(node, gnus.RunTime):
+            problems.append("%s: an element of %s is computed (%s); write the value out "
+                            "literally" % (node.where(), gnus.ACCOUNTS_VAR, node.reason))
+            continue
+        account = gnusimapoauth2.account(node, source, servers, conversion, problems)
         if account is None:
             continue
         if account.name in names:
@@ -94,180 +112,20 @@ def build(found: "gnus.Found", entries: list) -> Conversion:
             problems.append("%s: two accounts would both be named %r" % (account.where, account.name))
         names.add(account.name)
         conversion.accounts.append(account)
-    if not found.accounts and not problems:
-        problems.append("no %s setting was found" % gnus.ACCOUNTS_VAR)
+    mailboxes.convert(found, entries, completion, conversion, names, problems)
+    if not conversion.accounts and not problems:
+        problems.append("no Microsoft mailbox can be converted: no %s setting was found%s"
+                        % (gnus.ACCOUNTS_VAR, ", and nothing else that was seen has an app "
+                           "registration" if conversion.skipped else ""))
+        problems.extend("seen, not converted: %s (%s): %s" % (s.label, s.where, s.reason)
+                        for s in conversion.skipped)
+        problems.extend("note: %s" % note for note in conversion.notes)
     conversion.visible_groups = _visible(found, conversion)
     if problems:
         raise ConfigError("Cannot convert: %d problem(s)." % len(problems), problems=problems,
                           hint="Fix them in your Emacs files and run convert again; "
                                "nothing was written.")
     return conversion
-
-
-class _Server:
-    def __init__(self, name, host, port, ssl, login, where):
-        self.name, self.host, self.port, self.ssl, self.login, self.where = \
-            name, host, port, ssl, login, where
-
-
-def _servers(found, entries, problems) -> list:
-    """nnimap select methods with the login authinfo (or nnimap-user) gives them."""
-    servers = []
-    for method, source in found.select_methods:
-        if not (isinstance(method, List) and method.head() == "nnimap" and len(method.items) >= 2):
-            continue
-        where = "%s:%d:%d" % (source, method.line, method.col)
-        name_node = method.items[1]
-        name = name_node.value if isinstance(name_node, (Str, Symbol)) else None
-        options = {}
-        for option in method.items[2:]:
-            if isinstance(option, List) and option.head() and len(option.items) >= 2:
-                options[option.head()] = option.items[1]
-        host = _text(options.get("nnimap-address")) or name
-        stream = _text(options.get("nnimap-stream")) or "undecided"
-        ssl = stream in ("ssl", "tls")
-        port = _port(options.get("nnimap-server-port"), IMAPS_PORT if ssl else IMAP_PORT)
-        if port is None:
-            problems.append("%s: nnimap %r: nnimap-server-port %s is not a port number or "
-                            "service name" % (where, name, _text(options.get("nnimap-server-port"))))
-            continue
-        if stream == "undecided" and port == IMAPS_PORT:
-            ssl = True
-        login = _text(options.get("nnimap-user")) or _authinfo_login(entries, name, host, port)
-        servers.append(_Server(name, host, port, ssl, login, where))
-    return servers
-
-
-def _authinfo_login(entries, name, host, port):
-    ports = {None, str(port), "imap", "imaps", "993", "143"}
-    for entry in entries:
-        if entry.machine in (name, host) and entry.port in ports:
-            return entry.login
-    for entry in entries:
-        if entry.machine is None and entry.login:  # a `default` line
-            return entry.login
-    return None
-
-
-def _account(node, source, servers, conversion, problems):
-    values, plist_problems = gnus.plist(node, source)
-    problems.extend(plist_problems)
-    if values is None:
-        return None
-    start = len(problems)
-    where = "%s:%d:%d" % (source, node.line, node.col)
-    user = _string(values, ":user", where, problems, required=True)
-    label = "account %s (%s)" % (user or "?", where)
-
-    def get(key, required=False):
-        return _string(values, key, label, problems, required)
-
-    auth, token = get(":oauth2-auth-url"), get(":oauth2-token-url")
-    endpoint = _endpoint(auth, token, label, problems)
-    if endpoint == "skip":
-        host = (ENDPOINT_RE.match(auth or token or "") or re.match(r"https?://([^/]+)", auth or token or ""))
-        conversion.skipped.append(Skipped(
-            user or where, "its OAuth2 endpoints (%s) are not Microsoft's; convert serves only "
-            "Microsoft accounts, so keep your current setup for it"
-            % (host.group(1) if host else auth or token), where))
-        return None
-    client_id = get(":oauth2-client-id", required=True)
-    if client_id and not accounts_file.GUID_RE.match(client_id):
-        problems.append("%s: :oauth2-client-id %r is not a GUID; copy 'Application (client) ID' "
-                        "from the app's Overview page" % (label, client_id))
-    if user and "@" not in user:
-        problems.append("%s: :user %r is not a mail address; XOAUTH2 logs in with the full "
-                        "address" % (label, user))
-    for key in sorted(set(values) - KNOWN_KEYS):
-        conversion.notes.append("%s: %s is not used by convert" % (label, key))
-    smtp = _smtp(values, label, problems)
-    if endpoint not in (None, "skip") and not smtp["smtp_host"]:
-        smtp["smtp_host"] = CLOUD_MAIL.get(endpoint[0], PUBLIC_MAIL)[1]
-        conversion.notes.append("%s: no :smtp-server; using %s" % (label, smtp["smtp_host"]))
-    scopes = [s for s in (get(":oauth2-scope") or "").split()
-              if s.lower() not in accounts_file.RESERVED_SCOPES]
-    if len(problems) > start or endpoint is None:
-        return None
-    host, tenant = endpoint
-    imap = _imap(user, host, servers, label, conversion)
-    if not scopes:
-        conversion.notes.append("%s: no :oauth2-scope; the default IMAP, POP and SMTP scopes "
-                                "are used" % label)
-    return MailAccount(
-        name=imap.pop("name"), user=user, client_id=client_id,
-        client_secret=get(":oauth2-client-secret") or None, tenant=tenant,
-        authority=None if host == "login.microsoftonline.com" else "https://%s/%s" % (host, tenant),
-        scopes=scopes, redirect_uri=get(":oauth2-redirect-url") or None,
-        smtp_user=get(":smtp-user"), where=where, **imap, **smtp)
-
-
-def _endpoint(auth, token, label, problems):
-    """(host, tenant) from the URLs; "skip" for non-Microsoft; None after a problem."""
-    if not auth and not token:
-        problems.append("%s: :oauth2-auth-url and :oauth2-token-url are missing; they name "
-                        "the tenant (https://login.microsoftonline.com/TENANT/oauth2/v2.0/"
-                        "authorize)" % label)
-        return None
-    parsed = {}
-    for key, url in ((":oauth2-auth-url", auth), (":oauth2-token-url", token)):
-        match = ENDPOINT_RE.match(url or "")
-        microsoft = bool(match) and match.group(1).lower() in accounts_file.MICROSOFT_HOSTS
-        parsed[key] = (match.group(1).lower(), match.group(2)) if microsoft else None
-    if url_hosts_foreign(auth, token, parsed):
-        return "skip"
-    auth_end, token_end = parsed[":oauth2-auth-url"], parsed[":oauth2-token-url"]
-    if auth and token and (auth_end is None or token_end is None
-                           or auth_end[0] != token_end[0]
-                           or auth_end[1].lower() != token_end[1].lower()):
-        problems.append("%s: :oauth2-auth-url %s and :oauth2-token-url %s disagree (host or "
-                        "tenant); both must be https://HOST/TENANT/oauth2/v2.0/... with the "
-                        "same HOST and TENANT" % (label, auth, token))
-        return None
-    host, tenant = auth_end or token_end
-    if not accounts_file._valid_tenant(tenant):
-        problems.append("%s: %r in the OAuth2 URLs is not a tenant (consumers, organizations, "
-                        "common, a GUID or a domain)" % (label, tenant))
-        return None
-    return host, tenant
-
-
-def url_hosts_foreign(auth, token, parsed) -> bool:
-    """True when no given URL is a Microsoft endpoint (Gmail and the like)."""
-    given = [key for key, url in ((":oauth2-auth-url", auth), (":oauth2-token-url", token)) if url]
-    return all(parsed[key] is None and "microsoft" not in (url or "").lower()
-               for key, url in ((":oauth2-auth-url", auth), (":oauth2-token-url", token))
-               if key in given)
-
-
-def _smtp(values, label, problems) -> dict:
-    for key in (":smtp-stream-type", ":smtp-port", ":smtp-server"):
-        if isinstance(values.get(key), gnus.RunTime):
-            problems.append("%s: %s is %s (at %s); write the value out literally"
-                            % (label, key, values[key].reason, values[key].where()))
-            values = dict(values, **{key: None})
-    stream = _text(values.get(":smtp-stream-type")) or "starttls"
-    starttls = stream not in ("ssl", "tls")
-    if stream in ("plain", "network"):
-        problems.append("%s: :smtp-stream-type %s would send the token unencrypted; use starttls"
-                        % (label, stream))
-    port = _port(values.get(":smtp-port"), SUBMISSION_PORT if starttls else SMTPS_PORT)
-    if port is None:
-        problems.append("%s: :smtp-port %s is not a port" % (label, _text(values.get(":smtp-port"))))
-    return dict(smtp_host=_text(values.get(":smtp-server")), smtp_port=port, smtp_starttls=starttls)
-
-
-def _imap(user, host, servers, label, conversion) -> dict:
-    default_imap = CLOUD_MAIL.get(host, PUBLIC_MAIL)[0]
-    tied = [server for server in servers if server.login and user
-            and server.login.lower() == user.lower()]
-    if tied:
-        server = tied[0]
-        name = _sanitize(server.name) or _sanitize(user.split("@")[0])
-        return dict(name=name, imap_host=server.host, imap_port=server.port, imap_ssl=server.ssl,
-                    nnimap=server.name)
-    conversion.notes.append("%s: no nnimap server whose authinfo login is %s; using %s:%d"
-                            % (label, user, default_imap, IMAPS_PORT))
-    return dict(name=_sanitize(user.split("@")[0]), imap_host=default_imap)
 
 
 def _visible(found, conversion):
@@ -285,46 +143,6 @@ def _visible(found, conversion):
         regexp = old.sub(lambda _match: "nnmaildir\\+" + account.name.replace("\\", "\\\\") + ":",
                          regexp)
     return regexp
-
-
-def _string(values, key, label, problems, required=False):
-    node = values.get(key)
-    if node is None:
-        if required:
-            problems.append("%s: %s is missing" % (label, key))
-        return None
-    if isinstance(node, gnus.RunTime):
-        problems.append("%s: %s is %s (at %s); write the value out literally"
-                        % (label, key, node.reason, node.where()))
-        return None
-    if isinstance(node, Str):
-        return node.value
-    if isinstance(node, Symbol) and node.name == "nil":
-        if required:
-            problems.append("%s: %s is nil" % (label, key))
-        return None
-    problems.append("%s: %s should be a string, found %s at line %d, column %d"
-                    % (label, key, type(node).__name__.lower(), node.line, node.col))
-    return None
-
-
-def _text(node):
-    if isinstance(node, (Str, Symbol)):
-        return node.value
-    if isinstance(node, Int):
-        return str(node.value)
-    return None
-
-
-def _port(node, default):
-    if node is None:
-        return default
-    if isinstance(node, Int):
-        return node.value
-    text = _text(node)
-    if text and text.isdigit():
-        return int(text)
-    return SERVICE_PORTS.get((text or "").lower())
 
 
 def _sanitize(name) -> str:

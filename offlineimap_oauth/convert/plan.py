@@ -17,19 +17,31 @@ import shutil
 import sys
 
 from offlineimap_oauth import accounts as accounts_file, paths
-from offlineimap_oauth.convert import authinfo, elisp, gnus, merge
+from offlineimap_oauth.convert import merge
+from offlineimap_oauth.convert.find import settings as gnus
+from offlineimap_oauth.convert.read import authinfo, elisp
 from offlineimap_oauth.convert.render import accounts_conf, gnus_el, msmtprc, offlineimaprc, syntax
 from offlineimap_oauth.convert.write import Change
 from offlineimap_oauth.errors import ConfigError, UsageError
 
-ELISP_DEFAULTS = (".emacs", ".emacs.d/init.el", ".gnus.el")  # Emacs' load order
-AUTHINFO_DEFAULTS = (".authinfo", ".authinfo.gpg")
+# Emacs loads the first init file that exists, and only that one (startup.el),
+# then Gnus its own init file when Gnus starts; auth-source reads every authinfo.
+INIT_FILES = (".emacs", ".emacs.el", ".emacs.d/init.el", ".config/emacs/init.el")
+GNUS_FILES = (".gnus.el", ".gnus")
+AUTHINFO_DEFAULTS = (".authinfo", ".authinfo.gpg", ".netrc")
+ELISP_DEFAULTS = INIT_FILES + GNUS_FILES
 
 
 def default_inputs(home: str) -> list:
-    """The default input files that exist."""
-    found = [os.path.join(home, name) for name in ELISP_DEFAULTS + AUTHINFO_DEFAULTS]
-    return [path for path in found if os.path.isfile(path)]
+    """The default input files that exist, in the order Emacs loads them: the first
+    init file, the first Gnus init file, then every authinfo file."""
+    def first(names):
+        paths = [os.path.join(home, name) for name in names]
+        return [path for path in paths if os.path.isfile(path)][:1]
+
+    authinfo_files = [os.path.join(home, name) for name in AUTHINFO_DEFAULTS]
+    return first(INIT_FILES) + first(GNUS_FILES) + \
+        [path for path in authinfo_files if os.path.isfile(path)]
 
 
 def is_authinfo(path: str) -> bool:
@@ -38,20 +50,32 @@ def is_authinfo(path: str) -> bool:
 
 
 def read_inputs(files: list) -> tuple:
-    """([(source, forms)], [authinfo.Entry]) of the input files."""
-    lisp, entries = [], []
+    """([(source, forms)], [authinfo.Entry], [msmtp Sighting]) of the input files."""
+    from offlineimap_oauth.convert.find import msmtp
+
+    lisp, entries, sightings = [], [], []
     for path in files:
         if is_authinfo(path):
             entries.extend(authinfo.load(path))
             continue
+        if msmtp.is_msmtprc(path):
+            try:
+                with open(path, "rb") as handle:
+                    sightings.extend(msmtp.parse(elisp.decode(handle.read()), path))
+            except OSError as error:
+                raise ConfigError("Cannot read %s: %s" % (path, error),
+                                  hint="Check the path, then run convert again.") from None
+            continue
         try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except (OSError, UnicodeDecodeError) as error:
+            # Bytes, decoded as Emacs does: no newline translation (only \n ends
+            # a line), and no file is refused for its encoding.
+            with open(path, "rb") as handle:
+                text = elisp.decode(handle.read())
+        except OSError as error:
             raise ConfigError("Cannot read %s: %s" % (path, error),
                               hint="Check the path, then run convert again.") from None
         lisp.append((path, elisp.read_all(text, path)))
-    return lisp, entries
+    return lisp, entries, sightings
 
 
 def _config_home(home: str) -> str:
@@ -245,13 +269,16 @@ def summary(conversion) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(files: list):
-    """Read the files and build the Conversion (ConfigError on any problem)."""
+def build(files: list, completion=None):
+    """Read the files and build the Conversion (ConfigError on any problem);
+    ``completion`` is the --client-id registration for mailboxes without one."""
     from offlineimap_oauth.convert import model
 
     if not files:
         raise UsageError("No input files: none of ~/%s exists."
                          % ", ~/".join(ELISP_DEFAULTS + AUTHINFO_DEFAULTS),
                          hint="Name your Gnus init file: offlineimap-oauth convert FILE...")
-    lisp, entries = read_inputs(files)
-    return model.build(gnus.find(lisp), entries)
+    lisp, entries, sightings = read_inputs(files)
+    found = gnus.find(lisp)
+    found.sightings.extend(sightings)
+    return model.build(found, entries, completion)

@@ -237,7 +237,7 @@ def test_merge_keeps_the_users_sections_and_backs_up(home):
                              r":oauth2-client-id is missing"),
     ("disagreeing-urls.el", r"account me@contoso\.com .*:oauth2-auth-url .* :oauth2-token-url .* "
                             r"disagree"),
-    ("runtime.el", r"runtime\.el:4:28: gnusimapoauth2-accounts: an unquote"),
+    ("runtime.el", r":oauth2-client-id is an unquote.*\(at \S*runtime\.el:4:28\)"),
     ("runtime-list.el", r":oauth2-client-id is a call to getenv .*runtime-list\.el:3:37"),
 ])
 def test_broken_input_fails_and_writes_nothing(tmp_path, fixture, expected):

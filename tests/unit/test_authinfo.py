@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from offlineimap_oauth.convert import authinfo
+from offlineimap_oauth.convert.read import authinfo
 from offlineimap_oauth.errors import ConfigError
 
 

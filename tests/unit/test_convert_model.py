@@ -4,7 +4,9 @@ import os
 
 import pytest
 
-from offlineimap_oauth.convert import authinfo, elisp, gnus, model
+from offlineimap_oauth.convert import model
+from offlineimap_oauth.convert.find import settings as gnus
+from offlineimap_oauth.convert.read import authinfo, elisp
 from offlineimap_oauth.errors import ConfigError
 
 DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "gnus")

@@ -5,7 +5,9 @@ import os
 import pytest
 
 from offlineimap_oauth import accounts
-from offlineimap_oauth.convert import authinfo, elisp, gnus, merge, model
+from offlineimap_oauth.convert import merge, model
+from offlineimap_oauth.convert.find import settings as gnus
+from offlineimap_oauth.convert.read import authinfo, elisp
 from offlineimap_oauth.convert.render import accounts_conf, gnus_el, msmtprc, offlineimaprc
 
 DATA = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from offlineimap_oauth.convert.elisp import (Char, ElispError, Float, Int, List, Str, Symbol,
+from offlineimap_oauth.convert.read.elisp import (Char, ElispError, Float, Int, List, Str, Symbol,
                                              Vector, plain, read_all, read_one)
 
 
@@ -78,7 +78,7 @@ def test_caret_under_the_column():
 
 
 def test_key_binding_strings_with_modifiers_are_read_past():
-    from offlineimap_oauth.convert.elisp import read_all
+    from offlineimap_oauth.convert.read.elisp import read_all
 
     forms = read_all('(global-set-key "\\M-g" \'goto-line)\n(define-key map "\\C-%" nil)\n'
                      '(setq x "\\H-a\\x110000")\n(setq y "ok")', "init.el")

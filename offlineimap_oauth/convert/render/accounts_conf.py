@@ -52,6 +52,8 @@ def render_section(account) -> str:
              "client_id = %s" % quote(account.client_id)]
     if account.client_secret:
         lines.append("client_secret = %s" % quote(account.client_secret))
+    if getattr(account, "client_secret_command", None):  # convert --client-secret-command
+        lines.append("client_secret_command = %s" % quote(account.client_secret_command))
     if account.authority:
         lines.append("authority = %s" % quote(account.authority))
     else:

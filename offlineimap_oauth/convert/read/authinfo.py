@@ -77,9 +77,16 @@ def _decrypt(path: str) -> str:
         raise ConfigError("%s decrypts to text that is not UTF-8: %s" % (path, error)) from None
 
 
+KEYWORDS = set(SYNONYMS) | {"default", "macdef"}
+
+
 def parse(text: str, source: str = "<authinfo>") -> list:
-    """The entries of netrc ``text``; raises ConfigError naming file:line:col."""
-    entries, current = [], None
+    """The entries of netrc ``text``; raises ConfigError naming file:line:col.
+
+    A keyword whose value is missing takes the next word as its value in
+    Emacs's auth-source (``login machine``), which re-pairs the rest of the
+    line; every such place is reported at once, never re-paired silently."""
+    entries, current, problems = [], None, []
     tokens = _tokens(text, source)
     for word, quoted, line, col in tokens:
         key = None if quoted else word.lower()
@@ -90,7 +97,18 @@ def parse(text: str, source: str = "<authinfo>") -> list:
         if key == "macdef":
             tokens.skip_macdef()
             continue
-        value = _value(tokens, word, source, line, col)
+        token = next(tokens, None)
+        if token is None:
+            problems.append("%s:%d:%d: %r has no value; write it as: %s VALUE"
+                            % (source, line, col, word, word))
+            break
+        value, value_quoted = token[0], token[1]
+        if not value_quoted and value.lower() in KEYWORDS and key in SYNONYMS:
+            problems.append("%s:%d:%d: %r has no value: Emacs would read the next word %r as "
+                            "its value and pair the rest of the line wrongly"
+                            % (source, line, col, word, value))
+            tokens.pushback(token)  # read on from the keyword, to report only this place
+            continue
         if key is not None and SYNONYMS.get(key) == "machine":
             current = Entry(source, line, col, machine=value)
             entries.append(current)
@@ -101,15 +119,13 @@ def parse(text: str, source: str = "<authinfo>") -> list:
             setattr(current, SYNONYMS[key], value)
         else:
             current.extra[word] = value
+    if problems:
+        single = len(problems) == 1
+        raise ConfigError(problems[0] if single else "%s: %d authinfo lines Emacs cannot read "
+                          "as meant." % (source, len(problems)), problems=[] if single else problems,
+                          hint="Write the missing value (quote it if it is a word such as "
+                               "\"machine\"), then run convert again; nothing was written.")
     return entries
-
-
-def _value(tokens, word, source, line, col) -> str:
-    try:
-        return next(tokens)[0]
-    except StopIteration:
-        raise ConfigError("%s:%d:%d: %r has no value" % (source, line, col, word),
-                          hint="Write it as: %s VALUE" % word) from None
 
 
 class _Tokens:
@@ -118,9 +134,13 @@ class _Tokens:
     def __init__(self, text, source):
         self.text, self.source = text, source
         self.pos, self.line, self.col = 0, 1, 1
+        self.pending = None
 
     def __iter__(self):
         return self
+
+    def pushback(self, token) -> None:
+        self.pending = token
 
     def _advance(self) -> str:
         char = self.text[self.pos]
@@ -129,6 +149,9 @@ class _Tokens:
         return char
 
     def __next__(self):
+        if self.pending is not None:
+            token, self.pending = self.pending, None
+            return token
         text = self.text
         while self.pos < len(text):
             char = text[self.pos]

@@ -1,0 +1,1 @@
+"""Readers: Emacs Lisp and authinfo files as data, with file:line:col."""
