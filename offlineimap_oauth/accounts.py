@@ -282,14 +282,14 @@ def _check_scopes(raw, fields, problem):
         elif scope not in scopes:
             scopes.append(scope)
     if refused:
-        problem("scopes", _not_outlook(refused, scopes))
+        problem("scopes", not_outlook(refused, scopes))
     elif not scopes:
         problem("scopes", "no scopes left after dropping offline_access/openid/profile; "
                 "remove the key to use IMAP, POP and SMTP")
     fields["scopes"] = tuple(scopes)
 
 
-def _not_outlook(refused: list, kept: list) -> str:
+def not_outlook(refused: list, kept: list) -> str:
     """What to write instead of scopes of Microsoft Graph or another resource."""
     names = [scope.rstrip("/").rsplit("/", 1)[-1] for scope in refused]
     wanted = [OUTLOOK_RESOURCE + DEFAULT_NAMES[name.lower()] for name in names

@@ -144,6 +144,12 @@ def _scopes(value):
         if not (isinstance(scope, str) and TOKEN_RE.fullmatch(scope)) or set(scope) & set(',"\\'):
             return ("%s is not a scope (printable characters; no spaces, commas, quotes)"
                     % show(scope))
+    # The loader refuses other resources (Microsoft Graph): say so at the input.
+    wanted = [scope for scope in value or () if scope.lower() not in accounts_file.RESERVED_SCOPES]
+    refused = [scope for scope in wanted
+               if not scope.lower().startswith(accounts_file.OUTLOOK_RESOURCES)]
+    if refused:
+        return accounts_file.not_outlook(refused, [s for s in wanted if s not in refused])
     return None
 
 
