@@ -17,6 +17,7 @@ import pytest
 from tests.fakes.fixtures import *  # noqa: F401,F403 - test_ca, idp, ca_env
 from tests.support import Cli, Platform
 
+
 @pytest.fixture(autouse=True)
 def own_home(tmp_path_factory, monkeypatch):
     """A private HOME (with GNUPGHOME and XDG_* inside it) for each test."""
