@@ -24,6 +24,7 @@ def describe(account, store, now: float | None = None) -> list:
     state = store.load(account.name)
     lines.extend(_token_lines(account, state, now))
     lines.append("  store:         %s" % store.path(account.name))
+    lines.append("  refresh token lives in: %s" % _where(account, state, store))
     return lines
 
 
@@ -35,7 +36,8 @@ def _token_lines(account, state, now: float) -> list:
         return ["  tokens:        made with other settings (user, client_id, scopes or "
                 "identity platform host changed): run offlineimap-oauth login %s" % account.name]
     lines = ["  access token:  %s" % _access_line(account, state, now)]
-    has_refresh = bool((state.get("msal") or {}).get("RefreshToken"))
+    has_refresh = bool((state.get("msal") or {}).get("RefreshToken")
+                       or (state.get("vault") or {}).get("refresh_token"))  # gpg / keyring
     renewed = state.get("renewed_at")
     if not has_refresh:
         lines.append("  refresh token: none: run offlineimap-oauth login %s" % account.name)
@@ -57,6 +59,12 @@ def _access_line(account, state, now: float) -> str:
     left = hit[1] - now
     note = "" if left >= REFRESH_MARGIN_S else "; will be refreshed on next use"
     return "valid until %s (%d min left%s)" % (_when(hit[1]), left // 60, note)
+
+
+def _where(account, state, store) -> str:
+    from offlineimap_oauth import vault
+
+    return vault.describe(account, state, store)
 
 
 def _when(timestamp: float) -> str:

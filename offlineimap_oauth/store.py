@@ -46,8 +46,11 @@ class TokenStore:
         """The account's stored state, or None when there is none.  No lock needed."""
         return self.load_signed(name)[0]
 
-    def load_signed(self, name: str):
+    def load_signed(self, name: str, secrets: bool = False, deadline: float | None = None):
         """(state or None, signature of exactly the file version that was read).
+
+        ``secrets``: merge in the part kept by gpg or the keyring (vault/),
+        decrypting by ``deadline`` (time.monotonic); only to refresh.
 
         The signature comes from fstat on the open file: files are replaced by
         rename, so its inode names this version even if a writer has renamed
@@ -66,7 +69,12 @@ class TokenStore:
         except ValueError:
             raise LoginRequired("The token file %s is damaged or from another version."
                                 % self.path(name), hint=login_hint(name)) from None
-        return state, "%d:%d:%d" % (info.st_ino, info.st_mtime_ns, info.st_size)
+        signature = "%d:%d:%d" % (info.st_ino, info.st_mtime_ns, info.st_size)
+        if secrets and isinstance(state.get("vault"), dict):  # token_store = gpg | keyring
+            from offlineimap_oauth import vault
+
+            return vault.unseal(self, name, state, signature, deadline)
+        return state, signature
 
     def locked(self, name: str, timeout: float):
         """A context manager holding the account's write lock (TryLater after ``timeout`` s)."""
@@ -88,13 +96,19 @@ class TokenStore:
         self._remove_leftovers(name)
         fastpath.remove(self.directory, name)  # its token belongs to the state replaced now
         state = dict(state, format=STORE_FORMAT)
+        from offlineimap_oauth import vault  # the secret part goes to gpg or the keyring first
+
+        state, retire = vault.seal(self, name, state)
         replace_file(self.path(name), json.dumps(state, indent=1, sort_keys=True).encode("utf-8"),
                      FILE_MODE)
-        return fastpath.signature(self.path(name))  # under the lock: this version
+        retire()  # the copy a previous token_store left
+        return vault.sidecar_signature(state, fastpath.signature(self.path(name)))
 
     def delete(self, name: str) -> bool:
         """Forget the account's tokens.  Call while holding :meth:`locked`."""
-        existed = os.path.exists(self.path(name))
+        from offlineimap_oauth import vault  # the gpg file or keyring item, while NAME.json says where
+
+        existed = vault.forget(self, name) | os.path.exists(self.path(name))
         _unlink(self.path(name))
         fastpath.remove(self.directory, name)
         self._remove_leftovers(name)
