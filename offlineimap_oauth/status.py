@@ -54,6 +54,8 @@ def _token_lines(account, state, now: float) -> list:
 
 def _access_line(account, state, now: float) -> str:
     hit = cached_token(state, account, now, margin=0)
+    if not hit and (state.get("vault") or {}).get("access_tokens") == "encrypted":
+        return "kept encrypted with the refresh token (plaintext_access_token = no)"
     if not hit:
         return "expired (the next token request refreshes it)"
     left = hit[1] - now
