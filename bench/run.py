@@ -10,7 +10,11 @@ Prints one table:
   is gone (the first call after a login, refresh or config edit);
 - the in-process offlineimap hook: memoised calls per second;
 - refresh storms: refresh grants the simulated platform saw for N = 2, 4,
-  8, 16 concurrent ``token`` processes that all found the token stale.
+  8, 16 concurrent ``token`` processes that all found the token stale;
+- per ``token_store`` (plain, gpg with a passphrase-less throwaway key,
+  keyring on a private gnome-keyring-daemon): cached ``token`` with and
+  without the sidecar, with ``plaintext_access_token = no`` (every call
+  decrypts), and a forced refresh (``token --refresh``).
 Everything runs on 127.0.0.1 against the simulated identity platform of
 tests/fakes; nothing is sent elsewhere.
 """
@@ -48,6 +52,9 @@ sys.stdout.write(result["access_token"] + "\\n")
 """
 
 
+MODES = ("plain", "gpg", "keyring")
+
+
 def regular_install(directory):
     """A clean venv holding our package (and MSAL) as a regular install, as
     users get it: all three measurements run its interpreter, so .pth files
@@ -55,7 +62,7 @@ def regular_install(directory):
     for none of them."""
     venv.EnvBuilder(with_pip=True).create(directory)
     python = os.path.join(directory, "bin", "python")
-    subprocess.run([python, "-m", "pip", "install", "-q", ROOT], check=True,
+    subprocess.run([python, "-m", "pip", "install", "-q", ROOT + "[keyring]"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return python, os.path.join(directory, "bin", "offlineimap-oauth")
 
@@ -93,8 +100,7 @@ def login(idp, env):
                     "device"], env=env, check=True, stderr=subprocess.DEVNULL)
 
 
-def bench_latency(idp, env, work, runs):
-    python, ours = regular_install(os.path.join(work, "venv"))
+def bench_latency(idp, env, work, runs, python, ours):
     state = json.load(open(os.path.join(env["OFFLINEIMAP_OAUTH_STATE_DIR"], "work.json")))
     msal_cache = os.path.join(work, "msal-cache.json")
     with open(msal_cache, "w") as handle:
@@ -143,6 +149,61 @@ def bench_storm(idp, env, sizes=(2, 4, 8, 16)):
     return rows
 
 
+def gpg_home(work):
+    """A throwaway GNUPGHOME with one passphrase-less key; returns (home, fingerprint)."""
+    home = tempfile.mkdtemp(prefix="gpg", dir=work)
+    subprocess.run(["gpg", "--homedir", home, "--batch", "--quiet", "--pinentry-mode",
+                    "loopback", "--passphrase", "", "--quick-gen-key", "bench <bench@example.invalid>",
+                    "future-default", "default", "never"], check=True, capture_output=True)
+    listing = subprocess.run(["gpg", "--homedir", home, "--with-colons", "--list-keys"],
+                             check=True, capture_output=True, text=True).stdout
+    return home, [line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:")][0]
+
+
+def mode_env(idp, env, work, mode, extra, fingerprint):
+    """Environment of an account on ``token_store = mode`` with its own store, logged in."""
+    tag = mode + ("-sealed" if extra else "")
+    config = os.path.join(work, tag + ".conf")
+    with open(config, "w") as handle:
+        handle.write("[account work]\nuser = %s\nclient_id = %s\nauthority = %s\n"
+                     "token_store = %s\ngpg_key = %s\n%s"
+                     % (USER, CLIENT_ID, idp.authority("organizations"), mode, fingerprint, extra))
+    env = dict(env, OFFLINEIMAP_OAUTH_CONFIG=config,
+               OFFLINEIMAP_OAUTH_STATE_DIR=os.path.join(work, "state-" + tag))
+    login(idp, env)
+    return env
+
+
+def bench_modes(idp, env, work, runs, ours):
+    """{(mode, what): median ms} for every token_store."""
+    home, fingerprint = gpg_home(work)
+    env = dict(env, GNUPGHOME=home)
+    from tests.vaults import SecretService
+
+    service = SecretService(__import__("pathlib").Path(work)).start()
+    results = {}
+    try:
+        env.update(service.env)
+        for mode in MODES:
+            for extra in ("",) + (("plaintext_access_token = no\n",) if mode != "plain" else ()):
+                menv = mode_env(idp, env, work, mode, extra, fingerprint)
+                menv.pop("PYTHONPATH", None)
+                sidecar = os.path.join(menv["OFFLINEIMAP_OAUTH_STATE_DIR"], "work.token")
+                command = [ours, "token", "work"]
+                if extra:
+                    results[mode, "sealed"] = median_ms(command, menv, runs)
+                    continue
+                results[mode, "sidecar"] = median_ms(command, menv, runs)
+                results[mode, "json"] = median_ms(
+                    command, menv, runs, before=lambda: os.path.exists(sidecar) and os.unlink(sidecar))
+                results[mode, "refresh"] = median_ms(command + ["--refresh"], menv,
+                                                     max(runs // 4, 5))
+    finally:
+        service.stop()
+        subprocess.run(["gpgconf", "--homedir", home, "--kill", "gpg-agent"], capture_output=True)
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=40, help="process starts per median")
@@ -151,7 +212,9 @@ def main():
         idp, env = setup_platform(work)
         try:
             login(idp, env)
-            bare, token, full, msal_ms = bench_latency(idp, env, work, args.runs)
+            python, ours = regular_install(os.path.join(work, "venv"))
+            bare, token, full, msal_ms = bench_latency(idp, env, work, args.runs, python, ours)
+            modes = bench_modes(idp, env, work, args.runs, ours)
             rate, per_call_us = bench_hook(env)
             storms = bench_storm(idp, env)
         finally:
@@ -166,6 +229,21 @@ def main():
           "| %.1f ms | `python -c pass` %.1f ms | %.2fx | |" % (full, bare, full / bare))
     print("| memoised hook `access_token()` | %.2f us/call (%.0f calls/s) | | | <= %.0f us |"
           % (per_call_us, rate, TARGETS["hook_us"]))
+    for mode in MODES:
+        print("| `token_store = %s`: cached `token`, sidecar | %.1f ms | `python -c pass` %.1f ms "
+              "| %.2fx | <= %.1fx |" % (mode, modes[mode, "sidecar"], bare,
+                                        modes[mode, "sidecar"] / bare, TARGETS["vs_bare"]))
+        print("| `token_store = %s`: cached `token`, no sidecar (public JSON) | %.1f ms | "
+              "`python -c pass` %.1f ms | %.2fx | |" % (mode, modes[mode, "json"], bare,
+                                                      modes[mode, "json"] / bare))
+        if (mode, "sealed") in modes:
+            print("| `token_store = %s`, `plaintext_access_token = no`: cached `token` (decrypts) "
+                  "| %.1f ms | `python -c pass` %.1f ms | %.2fx | |"
+                  % (mode, modes[mode, "sealed"], bare, modes[mode, "sealed"] / bare))
+        print("| `token_store = %s`: `token --refresh` (decrypt, refresh, encrypt, save) | %.1f ms "
+              "| plain refresh %.1f ms | %.2fx | |" % (mode, modes[mode, "refresh"],
+                                                      modes["plain", "refresh"],
+                                                      modes[mode, "refresh"] / modes["plain", "refresh"]))
     for size, refreshes, distinct, ok in storms:
         print("| refresh storm, %d processes | %d refresh grant(s), %d distinct token(s)%s | | | 1 |"
               % (size, refreshes, distinct, "" if ok else ", SOME FAILED"))

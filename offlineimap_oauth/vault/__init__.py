@@ -125,6 +125,9 @@ def describe(account, state, store) -> str:
     """Where the refresh token lives, for ``status`` (never the token)."""
     where = record(state)
     wanted = target(account)
+    if not state:
+        return "nowhere yet (no login); token_store = %s%s" % (
+            wanted["store"], " to %s" % wanted["gpg_key"] if wanted["store"] == GPG else "")
     if where["store"] == GPG:
         text = "gpg file %s, encrypted to %s" % (
             os.path.join(store.directory, where.get("file", "")),
@@ -134,7 +137,7 @@ def describe(account, state, store) -> str:
             where.get("service"), where.get("username"), where.get("backend", "keyring"))
     else:
         text = "plain file %s (plaintext, 0600)" % store.path(account.name)
-    if state and where["store"] != wanted["store"]:
+    if where["store"] != wanted["store"]:
         text += "; accounts.conf says token_store = %s: it moves there at the next refresh " \
                 "(now: offlineimap-oauth token %s --refresh)" % (wanted["store"], account.name)
     return text
