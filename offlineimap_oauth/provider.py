@@ -132,7 +132,7 @@ def refresh(account, store, deadline: float, now=time.time, force: bool = False)
     (a server refused it: the seed's "throw the old token away").
     """
     with store.locked(account.name, timeout=deadline - time.monotonic()):
-        state, signature = store.load_signed(account.name, secrets=True, deadline=deadline)
+        state, signature = store.load_secrets(account.name, deadline=deadline)
         hit = None if force else cached_token(state, account, now())
         if hit:
             return hit + (signature,)

@@ -46,11 +46,8 @@ class TokenStore:
         """The account's stored state, or None when there is none.  No lock needed."""
         return self.load_signed(name)[0]
 
-    def load_signed(self, name: str, secrets: bool = False, deadline: float | None = None):
+    def load_signed(self, name: str):
         """(state or None, signature of exactly the file version that was read).
-
-        ``secrets``: merge in the part kept by gpg or the keyring (vault/),
-        decrypting by ``deadline`` (time.monotonic); only to refresh.
 
         The signature comes from fstat on the open file: files are replaced by
         rename, so its inode names this version even if a writer has renamed
@@ -69,8 +66,16 @@ class TokenStore:
         except ValueError:
             raise LoginRequired("The token file %s is damaged or from another version."
                                 % self.path(name), hint=login_hint(name)) from None
-        signature = "%d:%d:%d" % (info.st_ino, info.st_mtime_ns, info.st_size)
-        if secrets and isinstance(state.get("vault"), dict):  # token_store = gpg | keyring
+        return state, "%d:%d:%d" % (info.st_ino, info.st_mtime_ns, info.st_size)
+
+    def load_secrets(self, name: str, deadline: float | None = None):
+        """:meth:`load_signed` plus the part kept by gpg or the keyring (vault/).
+
+        Decrypts by ``deadline`` (time.monotonic); only to refresh.  The
+        signature is None when access tokens must stay off the disk.
+        """
+        state, signature = self.load_signed(name)
+        if state is not None and isinstance(state.get("vault"), dict):  # token_store = gpg | keyring
             from offlineimap_oauth import vault
 
             return vault.unseal(self, name, state, signature, deadline)

@@ -156,7 +156,7 @@ def mode_cli(request, cli, platform, mode):
 READER = """
 import json, sys
 from offlineimap_oauth.store import TokenStore
-state, _ = TokenStore(sys.argv[1]).load_signed(sys.argv[2], secrets=True)
+state, _ = TokenStore(sys.argv[1]).load_secrets(sys.argv[2])
 msal = (state or {}).get("msal") or {}
 print(json.dumps({kind: sorted(e["secret"] for e in msal.get(kind, {}).values())
                   for kind in ("RefreshToken", "AccessToken")}))

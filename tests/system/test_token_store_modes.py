@@ -169,3 +169,26 @@ def test_status_says_where_the_refresh_token_lives_and_never_shows_it(mode_cli, 
     assert "refresh token: present" in result.stdout
     for secret in issued_refresh_tokens(idp) + [t.value for t in idp.issued("access")]:
         assert secret not in result.stdout + result.stderr
+
+
+HOOK = """
+import sys
+from offlineimap_oauth.offlineimap import access_token
+tokens = [access_token("outlook") for _ in range(3)]
+print(len(set(tokens)), tokens[0])
+"""
+
+
+def test_the_offlineimap_hook_refreshes_and_memoises_in_every_mode(mode_cli, idp):
+    cli = mode_cli
+    idp.access_token_lifetime = 300
+    assert cli.login_paste("outlook").returncode == 0
+    idp.access_token_lifetime = 3600  # the hook's refresh serves its next calls
+    idp.reset_counts()
+    result = subprocess.run([sys.executable, "-c", HOOK], capture_output=True, text=True,
+                            env=dict(cli.env, PYTHONPATH=ROOT), timeout=120)
+    assert result.returncode == 0, result.stderr
+    distinct, token = result.stdout.split()
+    assert distinct == "1" and idp.counts["refresh_token"] == 1
+    assert read_stored(cli, "outlook")["RefreshToken"] == [issued_refresh_tokens(idp)[-1]]
+    assert_refresh_tokens_protected(cli, idp)
