@@ -12,7 +12,7 @@ import time
 from offlineimap_oauth.errors import EXIT_LOCKED
 from tests.support import ROOT
 from tests.vaults import *  # noqa: F401,F403 - gpg_keys, gnupg_home, secret_service
-from tests.vaults import kill_agent
+from tests.vaults import GPG_PASSPHRASE, kill_agent
 
 QUICK_S = 15  # well inside the 30 s every refresh must end in
 
@@ -53,6 +53,14 @@ def test_gpg_key_with_uncached_passphrase_fails_fast_and_cached_token_still_serv
     again, _ = run_without_terminal(cli, "token", "outlook")
     assert (again.returncode, again.stdout) == (0, served.stdout)
 
+    # The user unlocks once (here: the passphrase given to gpg-agent, which
+    # caches it, as after typing it into a pinentry); then no terminal is needed.
+    subprocess.run(["gpg", "--homedir", str(home), "--batch", "--pinentry-mode", "loopback",
+                    "--passphrase", GPG_PASSPHRASE, "--decrypt", str(cli.state / "work.json.gpg")],
+                   capture_output=True, timeout=60, check=True)
+    healed, _ = run_without_terminal(cli, "token", "work")
+    assert healed.returncode == 0 and healed.stdout.strip(), healed.stderr
+
 
 def test_locked_secret_service_fails_fast_and_cached_token_still_serves(
         cli, platform, idp, secret_service):
@@ -85,3 +93,55 @@ def test_absent_secret_service_fails_fast_naming_what_to_start(cli, platform, id
     assert result.returncode == EXIT_LOCKED, result.stderr
     assert elapsed < QUICK_S
     assert "No Secret Service or Keychain is reachable" in result.stderr
+
+
+def run_in_a_terminal(cli, passphrase, *args):
+    """The CLI with a terminal on stdin (a pty): gpg-agent's curses pinentry
+    appears there and is answered with ``passphrase``; stdout stays a pipe."""
+    import os
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    env = dict(cli.env, PYTHONPATH=ROOT, TERM="xterm")
+    env.pop("GPG_TTY", None)  # ours must find the terminal itself
+    process = subprocess.Popen([sys.executable, "-m", "offlineimap_oauth", *args], stdin=slave,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                               start_new_session=True)
+    os.close(slave)
+    screen, typed = b"", False
+    deadline = time.monotonic() + 60
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    screen += os.read(master, 4096)
+                except OSError:
+                    break
+            if not typed and b"assphrase" in screen:
+                time.sleep(0.3)
+                os.write(master, passphrase.encode() + b"\r")
+                typed = True
+        out, err = process.communicate(timeout=60)
+    finally:
+        os.close(master)
+    return process.returncode, out, err, typed
+
+
+def test_running_token_once_in_a_terminal_unlocks_gpg_agent(cli, platform, idp, gnupg_home):
+    home, keys = gnupg_home
+    cli.env["GNUPGHOME"] = str(home)
+    cli.write_config(platform.config(work={"token_store": "gpg", "gpg_key": keys["locked"]}))
+    idp.access_token_lifetime = 300  # every call refreshes: every call decrypts
+    assert cli.login_paste("work").returncode == 0
+    kill_agent(home)
+    locked, _ = run_without_terminal(cli, "token", "work")
+    assert locked.returncode == EXIT_LOCKED, locked.stderr
+
+    code, out, err, typed = run_in_a_terminal(cli, GPG_PASSPHRASE, "token", "work")
+    assert typed, "no pinentry appeared on the terminal"
+    assert code == 0 and out.strip(), err
+
+    after, _ = run_without_terminal(cli, "token", "work")  # the agent has it cached now
+    assert after.returncode == 0 and after.stdout.strip(), after.stderr
