@@ -14,6 +14,8 @@ unlock.  The lock is ``flock`` (through filelock), which the kernel releases
 when its holder dies, so a crashed process never blocks the others.
 
 The directory is 0700 and every file is 0600 from the moment it exists.
+With ``token_store = gpg | keyring`` the refresh token is not in this file:
+``save`` hands the secret part to vault/ and ``load_secrets`` fetches it back.
 """
 
 from __future__ import annotations
