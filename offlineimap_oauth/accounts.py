@@ -60,6 +60,10 @@ PERSONAL_DOMAINS = re.compile(r"@(outlook|hotmail|live|msn|windowslive|passport)
 
 KEYS = ("user", "client_id", "client_secret", "client_secret_command", "tenant",
         "authority", "scopes", "redirect_uri", "flow", "notify_command")
+KEYS += ("token_store", "gpg_key", "plaintext_access_token")  # where tokens live (vault/)
+TOKEN_STORES = ("plain", "gpg", "keyring")
+BOOLEANS = {"yes": True, "true": True, "on": True, "1": True,
+            "no": False, "false": False, "off": False, "0": False}
 SECTION_PREFIX = "account "
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")
 GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -71,7 +75,7 @@ class Account:
 
     __slots__ = ("name", "user", "client_id", "client_secret", "client_secret_command",
                  "authority", "tenant", "scopes", "redirect_uri", "flow", "notify_command",
-                 "source")
+                 "source", "token_store", "gpg_key", "plaintext_access_token")
 
     def __init__(self, **fields):
         for slot in self.__slots__:
@@ -218,7 +222,8 @@ def _account(section: str, values, source: str, lines: dict):
             problem(key, str(error))
     fields = {"name": name, "source": source,
               "notify_command": raw.get("notify_command") or None}
-    for check in (_check_identity, _check_secret, _check_authority, _check_scopes, _check_flow):
+    for check in (_check_identity, _check_secret, _check_authority, _check_scopes, _check_flow,
+                  _check_token_store):
         check(raw, fields, problem)
     if problems:
         return None, problems
@@ -318,6 +323,23 @@ def _check_flow(raw, fields, problem):
     if redirect and not re.match(r"^(https://|http://(localhost|127\.0\.0\.1)([:/]|$))", redirect):
         problem("redirect_uri", "%r: Microsoft accepts https:// or http://localhost redirects" % redirect)
     fields.update(flow=flow, redirect_uri=redirect)
+
+
+def _check_token_store(raw, fields, problem):
+    mode = (raw.get("token_store") or "plain").lower()
+    plaintext = (raw.get("plaintext_access_token") or "yes").lower()
+    if mode not in TOKEN_STORES:
+        problem("token_store", "%r is not one of %s" % (mode, ", ".join(TOKEN_STORES)))
+    elif mode == "gpg" and not raw.get("gpg_key"):
+        problem("gpg_key", "missing; token_store = gpg encrypts to this key: set gpg_key = "
+                "your key's fingerprint, ID or mail address (see gpg --list-secret-keys)")
+    if plaintext not in BOOLEANS:
+        problem("plaintext_access_token", "%r is not yes or no" % plaintext)
+    elif not BOOLEANS[plaintext] and mode == "plain":
+        problem("plaintext_access_token", "no needs token_store = gpg or keyring (plain keeps "
+                "every token in plaintext)")
+    fields.update(token_store=mode, gpg_key=raw.get("gpg_key") or None,
+                  plaintext_access_token=BOOLEANS.get(plaintext, True))
 
 
 def _valid_tenant(tenant: str) -> bool:

@@ -13,6 +13,7 @@ EXIT_USAGE = 2  # wrong command line (argparse uses 2 as well)
 EXIT_CONFIG = 3  # fix the configuration: accounts.conf or the app registration
 EXIT_LOGIN_REQUIRED = 4  # no usable refresh token: run `offlineimap-oauth login NAME`
 EXIT_TRY_LATER = 5  # network or identity platform trouble: the same call may work later
+EXIT_LOCKED = 6  # gpg-agent or the keyring is locked or absent: unlock it, then call again
 
 
 class Error(Exception):
@@ -62,6 +63,12 @@ class TryLater(Error):
     """The network or the identity platform failed; nothing is wrong locally."""
 
     exit_code = EXIT_TRY_LATER
+
+
+class Locked(Error):
+    """The encrypted token store cannot be opened without the user (token_store = gpg|keyring)."""
+
+    exit_code = EXIT_LOCKED
 
 
 def login_hint(account_name: str) -> str:

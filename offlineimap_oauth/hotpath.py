@@ -87,7 +87,13 @@ def serve(account, store=None, now=time.time, force: bool = False):
         state, signature = store.load_signed(account.name)
         hit = cached_token(state, account, now())
         if hit:
-            return hit + (signature,)
+            return hit + (signature if account.plaintext_access_token is not False else None,)
+        if isinstance(state, dict) and (state.get("vault") or {}).get("access_tokens") == "encrypted":
+            # plaintext_access_token = no: decrypt to serve; no sidecar (signature None).
+            hit = cached_token(store.load_secrets(account.name, started + TOKEN_DEADLINE_S)[0],
+                               account, now())
+            if hit:
+                return hit + (None,)
     from offlineimap_oauth import provider
 
     return provider.refresh(account, store, deadline=started + TOKEN_DEADLINE_S, now=now,

@@ -152,8 +152,10 @@ def new_cache(state: dict | None = None):
 def stored_state(account, cache, now: float, previous: dict | None = None) -> dict:
     """The store record for ``cache``: binding, renewal time, MSAL's state."""
     state = dict(previous or {})
+    from offlineimap_oauth import vault
+
     state.update(account=account.binding(), renewed_at=int(now),
-                 msal=json.loads(cache.serialize()))
+                 msal=json.loads(cache.serialize()), token_store=vault.target(account))
     state.setdefault("login_at", int(now))
     state.setdefault("login_tenant", account.tenant)  # tokens are bound to the host, not the tenant
     return state
@@ -168,7 +170,7 @@ def refresh(account, store, deadline: float, now=time.time, force: bool = False)
     (a server refused it: the seed's "throw the old token away").
     """
     with store.locked(account.name, timeout=deadline - time.monotonic()):
-        state, signature = store.load_signed(account.name)
+        state, signature = store.load_secrets(account.name, deadline=deadline)
         hit = None if force else cached_token(state, account, now())
         if hit:
             return hit + (signature,)

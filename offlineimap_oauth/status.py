@@ -29,6 +29,7 @@ def describe(account, store, now: float | None = None) -> list:
     else:
         lines.extend(_token_lines(account, state, now))
     lines.append("  store:         %s" % store.path(account.name))
+    lines.append("  refresh token lives in: %s" % _where(account, state, store))
     return lines
 
 
@@ -40,7 +41,8 @@ def _token_lines(account, state, now: float) -> list:
         return ["  tokens:        made with other settings (user, client_id, scopes or "
                 "identity platform host changed): run offlineimap-oauth login %s" % account.name]
     lines = ["  access token:  %s" % _access_line(account, state, now)]
-    has_refresh = bool((state.get("msal") or {}).get("RefreshToken"))
+    has_refresh = bool((state.get("msal") or {}).get("RefreshToken")
+                       or (state.get("vault") or {}).get("refresh_token"))  # gpg / keyring
     renewed = state.get("renewed_at")
     if not has_refresh:
         lines.append("  refresh token: none: run offlineimap-oauth login %s" % account.name)
@@ -57,11 +59,19 @@ def _token_lines(account, state, now: float) -> list:
 
 def _access_line(account, state, now: float) -> str:
     hit = cached_token(state, account, now, margin=0)
+    if not hit and (state.get("vault") or {}).get("access_tokens") == "encrypted":
+        return "kept encrypted with the refresh token (plaintext_access_token = no)"
     if not hit:
         return "expired (the next token request refreshes it)"
     left = hit[1] - now
     note = "" if cached_token(state, account, now) else "; will be refreshed on next use"
     return "valid until %s (%d min left%s)" % (_when(hit[1]), left // 60, note)
+
+
+def _where(account, state, store) -> str:
+    from offlineimap_oauth import vault
+
+    return vault.describe(account, state, store)
 
 
 def _when(timestamp: float) -> str:

@@ -39,7 +39,7 @@ def record(account, store, now: float | None = None) -> dict:
         "login": login,
         "access_token_expires": _iso(expires),
         "last_renewal": _iso(renewed),
-        "refresh_token_store": {"kind": "plain", "path": store.path(account.name)},
+        "refresh_token_store": _where(account, state, store),
     }
     if problem:
         entry["problem"] = problem
@@ -50,8 +50,29 @@ def needs_login(records: list) -> bool:
     return any(entry["login"] != LOGIN_OK for entry in records)
 
 
+def _where(account, state, store) -> dict:
+    """Where the refresh token lives: the kind and the place, never the token."""
+    from offlineimap_oauth import vault
+
+    where = vault.record(state)
+    if where["store"] == vault.GPG:
+        import os
+
+        return {"kind": "gpg", "path": os.path.join(store.directory, where.get("file", "")),
+                "key": where.get("fingerprint") or where.get("key")}
+    if where["store"] == vault.KEYRING:
+        return {"kind": "keyring", "service": where.get("service"),
+                "username": where.get("username")}
+    return {"kind": "plain", "path": store.path(account.name)}
+
+
+def _has_refresh_token(state) -> bool:
+    return bool((state.get("msal") or {}).get("RefreshToken")
+                or (state.get("vault") or {}).get("refresh_token"))  # gpg / keyring
+
+
 def _login_state(account, state, now: float):
-    if not state or not (state.get("msal") or {}).get("RefreshToken"):
+    if not state or not _has_refresh_token(state):
         return LOGIN_REQUIRED, None, None
     if state.get("account") != account.binding():
         return SETTINGS_CHANGED, None, None

@@ -14,6 +14,8 @@ unlock.  The lock is ``flock`` (through filelock), which the kernel releases
 when its holder dies, so a crashed process never blocks the others.
 
 The directory is 0700 and every file is 0600 from the moment it exists.
+With ``token_store = gpg | keyring`` the refresh token is not in this file:
+``save`` hands the secret part to vault/ and ``load_secrets`` fetches it back.
 """
 
 from __future__ import annotations
@@ -68,6 +70,19 @@ class TokenStore:
                                 % self.path(name), hint=login_hint(name)) from None
         return state, "%d:%d:%d" % (info.st_ino, info.st_mtime_ns, info.st_size)
 
+    def load_secrets(self, name: str, deadline: float | None = None):
+        """:meth:`load_signed` plus the part kept by gpg or the keyring (vault/).
+
+        Decrypts by ``deadline`` (time.monotonic); only to refresh.  The
+        signature is None when access tokens must stay off the disk.
+        """
+        state, signature = self.load_signed(name)
+        if state is not None and isinstance(state.get("vault"), dict):  # token_store = gpg | keyring
+            from offlineimap_oauth import vault
+
+            return vault.unseal(self, name, state, signature, deadline)
+        return state, signature
+
     def locked(self, name: str, timeout: float):
         """A context manager holding the account's write lock (TryLater after ``timeout`` s)."""
         import filelock
@@ -88,13 +103,19 @@ class TokenStore:
         self._remove_leftovers(name)
         fastpath.remove(self.directory, name)  # its token belongs to the state replaced now
         state = dict(state, format=STORE_FORMAT)
+        from offlineimap_oauth import vault  # the secret part goes to gpg or the keyring first
+
+        state, retire = vault.seal(self, name, state)
         replace_file(self.path(name), json.dumps(state, indent=1, sort_keys=True).encode("utf-8"),
                      FILE_MODE)
-        return fastpath.signature(self.path(name))  # under the lock: this version
+        retire()  # the copy a previous token_store left
+        return vault.sidecar_signature(state, fastpath.signature(self.path(name)))
 
     def delete(self, name: str) -> bool:
         """Forget the account's tokens.  Call while holding :meth:`locked`."""
-        existed = os.path.exists(self.path(name))
+        from offlineimap_oauth import vault  # the gpg file or keyring item, while NAME.json says where
+
+        existed = vault.forget(self, name) | os.path.exists(self.path(name))
         _unlink(self.path(name))
         fastpath.remove(self.directory, name)
         self._remove_leftovers(name)

@@ -47,5 +47,18 @@ def test_hot_path_modules_import_no_third_party_library_at_top_level():
     for name in HOT_PATH:
         for imported_name in top_level_imports(PACKAGE / name):
             root = imported_name.split(".")[0]
-            assert root not in ("msal", "requests", "filelock", "offlineimap"), (name, imported_name)
+            assert root not in ("msal", "requests", "filelock", "offlineimap", "keyring",
+                                "gnupg", "secretstorage", "subprocess"), (name, imported_name)
+            assert not imported_name.startswith("offlineimap_oauth.vault"), (name, imported_name)
             assert not imported_name.startswith("offlineimap_oauth.convert"), (name, imported_name)
+
+
+def test_hot_path_reaches_the_vault_only_inside_functions():
+    # token_store = gpg | keyring: the backends load only to refresh (or to
+    # decrypt with plaintext_access_token = no), never on the cached path.
+    for name in HOT_PATH:
+        for imported_name in top_level_imports(PACKAGE / name):
+            assert "vault" not in imported_name, (name, imported_name)
+    for backend in ("gpg.py", "keyring.py", "__init__.py"):
+        names = top_level_imports(PACKAGE / "vault" / backend)
+        assert "keyring" not in names and "offlineimap_oauth.cli" not in names, (backend, names)
