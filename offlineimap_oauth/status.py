@@ -28,8 +28,8 @@ def describe(account, store, now: float | None = None) -> list:
         lines.append("  tokens:        %s %s" % (error.message, error.hint or ""))
     else:
         lines.extend(_token_lines(account, state, now))
+        lines.append("  refresh token lives in: %s" % _where(account, state, store))
     lines.append("  store:         %s" % store.path(account.name))
-    lines.append("  refresh token lives in: %s" % _where(account, state, store))
     return lines
 
 
