@@ -137,7 +137,7 @@ def _check_secret(raw, fields, problem):
     if secret and command:
         problem("client_secret", "give client_secret or client_secret_command, not both")
     elif not secret and not command:
-        key = "client_secret" if "client_secret" in raw else "client_secret_command"
+        key = "client_secret_command" if "client_secret_command" in raw else "client_secret"
         problem(key, "missing; a Google Desktop app client has a client secret (not really "
                 "secret): copy it from %s, or set client_secret_command" % CREDENTIALS_PAGE)
     elif secret and CLIENT_ID_RE.match(secret.lower()):
