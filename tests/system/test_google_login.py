@@ -12,7 +12,6 @@ import pytest
 
 from offlineimap_oauth.errors import ConfigError, LoginRequired
 from offlineimap_oauth.providers.google import flows
-from tests.fakes.fixtures import ca_env, test_ca  # noqa: F401 - fixtures
 from tests.fakes.google.fixtures import USER, gmail, google  # noqa: F401 - fixtures
 from tests.support import BROWSER_STANDIN, ROOT
 

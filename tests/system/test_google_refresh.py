@@ -12,7 +12,6 @@ import pytest
 
 from offlineimap_oauth.errors import ConfigError, LoginRequired, TryLater
 from offlineimap_oauth.providers.google import cache, client, flows
-from tests.fakes.fixtures import ca_env, test_ca  # noqa: F401 - fixtures
 from tests.fakes.google.fixtures import USER, gmail, google  # noqa: F401 - fixtures
 from tests.support import ROOT
 from tests.system.test_google_login import User
@@ -186,12 +185,17 @@ def test_probe_sees_google_auth_when_a_refresh_is_needed(gmail):
     assert "google.auth" in heavy and "offlineimap_oauth.providers.google.client" in heavy
 
 
-def test_cache_module_imports_only_the_standard_library():
+@pytest.mark.parametrize("module,allowed", [
+    ("cache.py", {"__future__"}),
+    ("settings.py", {"__future__", "re", "offlineimap_oauth.secret_command"}),
+    ("__init__.py", set()),
+])
+def test_hot_path_modules_import_only_the_standard_library(module, allowed):
     import ast
 
-    path = os.path.join(ROOT, "offlineimap_oauth", "providers", "google", "cache.py")
+    path = os.path.join(ROOT, "offlineimap_oauth", "providers", "google", module)
     tree = ast.parse(open(path, encoding="utf-8").read())
     names = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
              for alias in node.names]
     names += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
-    assert set(names) <= {"__future__"}
+    assert set(names) <= allowed

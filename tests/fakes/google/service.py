@@ -23,8 +23,11 @@ ROUTES = {
     ("GET", "/o/oauth2/auth"): "authorize",  # the older address, still in client JSON files
     ("GET", "/signin/oauth/error/v2"): "error_page",
     ("POST", "/token"): "token",
+    ("POST", "/oauth2/v3/token"): "token",  # older addresses of the token endpoint
+    ("POST", "/oauth2/v4/token"): "token",
     ("GET", "/tokeninfo"): "tokeninfo",
     ("POST", "/tokeninfo"): "tokeninfo",
+    ("GET", "/oauth2/v3/tokeninfo"): "tokeninfo",
     ("POST", "/revoke"): "revoke",
 }
 
