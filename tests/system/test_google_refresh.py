@@ -199,3 +199,16 @@ def test_hot_path_modules_import_only_the_standard_library(module, allowed):
              for alias in node.names]
     names += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
     assert set(names) <= allowed
+
+
+def test_the_7_day_expiry_google_announced_is_named_with_its_date(gmail):
+    stored = login(gmail)
+    dies = stored["google"]["refresh_expires_on"]
+    assert abs(dies - (time.time() + 7 * 86400)) < 5
+    gmail.google.advance(7 * 86400 + 5)
+    with pytest.raises(LoginRequired) as raised:
+        client.refresh(gmail.account, gmail.store, time.monotonic() + 20, force=True,
+                       now=lambda: time.time() + 7 * 86400 + 5)
+    text = str(raised.value)
+    assert "expired on %s" % time.strftime("%Y-%m-%d", time.gmtime(dies)) in text
+    assert "Publish the app" in text and "login gmail" in text

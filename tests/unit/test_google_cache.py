@@ -54,3 +54,29 @@ def test_a_login_replaces_everything_including_a_microsoft_cache():
     assert "msal" not in fresh and fresh["login_at"] == NOW
     assert fresh["google"]["scope"] == "https://mail.google.com/"
     assert fresh["account"] == ACCOUNT.binding()
+
+
+def test_a_testing_apps_refresh_token_expiry_is_kept_across_refreshes():
+    login = cache.stored_state(ACCOUNT, {"access_token": "ya29.A", "refresh_token": "1//R",
+                                         "expires_in": 3599,
+                                         "refresh_token_expires_in": 604799}, NOW, login=True)
+    assert cache.refresh_expires_on(login) == NOW + 604799
+    later = cache.stored_state(ACCOUNT, {"access_token": "ya29.B", "expires_in": 3599},
+                               NOW + 5000, previous=login)
+    assert cache.refresh_expires_on(later) == NOW + 604799
+    assert cache.refresh_expires_on(state()) is None
+
+
+def test_status_lines_show_expiry_and_warn_before_a_7_day_login_dies():
+    from offlineimap_oauth.providers.google import status
+
+    login = cache.stored_state(ACCOUNT, {"access_token": "ya29.A", "refresh_token": "1//R",
+                                         "expires_in": 3599,
+                                         "refresh_token_expires_in": 7 * 86400}, NOW, login=True)
+    lines = status.token_lines(ACCOUNT, login, NOW + 60)
+    assert "valid until" in lines[0] and "58 min left" in lines[0]
+    assert "7-day logins" in lines[1] and "WARNING" not in lines[1]
+    lines = status.token_lines(ACCOUNT, login, NOW + 6 * 86400)
+    assert "expired" in lines[0] and "WARNING: run offlineimap-oauth login gmail" in lines[1]
+    assert "ya29" not in "".join(lines) and "1//R" not in "".join(lines)
+    assert status.token_lines(ACCOUNT, None, NOW)[1].endswith("login gmail")

@@ -127,3 +127,10 @@ def test_smtp_xoauth2_challenge_is_decoded():
 def test_imap_and_smtp_refusals(text, what, fix):
     said, todo = explain.server_refusal(text, ACCOUNT)
     assert what in said and fix in todo
+
+
+def test_the_challenge_decoded_by_smtplib_is_recognised_too():
+    said, _ = explain.server_refusal(
+        '{"status":"401","schemes":"bearer mac","scope":"https://mail.google.com/"}\n'
+        "535-5.7.8 Username and Password not accepted.", ACCOUNT)
+    assert "XOAUTH2 status 401" in said

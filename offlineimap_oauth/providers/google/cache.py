@@ -63,12 +63,21 @@ def refresh_token(state):
     return token if isinstance(token, str) and token else None
 
 
+def refresh_expires_on(state):
+    """When the stored refresh token dies, if Google said so (apps in "Testing"), else None."""
+    entry = (state or {}).get("google")
+    value = entry.get("refresh_expires_on") if isinstance(entry, dict) else None
+    return value if isinstance(value, int) else None
+
+
 def stored_state(account, tokens: dict, now: float, previous=None, login: bool = False) -> dict:
     """The store record after a login or refresh.
 
     ``tokens`` holds ``access_token``, ``expires_in`` and, when Google sent
     one, ``refresh_token`` and ``scope``.  Google does not rotate refresh
-    tokens: a refresh answer has none, so the stored one is kept.
+    tokens: a refresh answer has none, so the stored one is kept.  For an
+    app in "Testing" Google's code answer also has
+    ``refresh_token_expires_in`` (7 days): kept as ``refresh_expires_on``.
     """
     state = dict(previous or {}) if not login else {}
     old = refresh_token(previous) if not login else None
@@ -83,6 +92,11 @@ def stored_state(account, tokens: dict, now: float, previous=None, login: bool =
         "expires_on": issued + int(tokens.get("expires_in") or 0),
         "scope": scope,
     })
+    lifetime = tokens.get("refresh_token_expires_in")
+    dies = issued + int(lifetime) if tokens.get("refresh_token") and lifetime else (
+        None if login else refresh_expires_on(previous))
+    if dies:
+        state["google"]["refresh_expires_on"] = dies
     state.pop("msal", None)  # a Microsoft state replaced by a Google login
     if login or "login_at" not in state:
         state["login_at"] = issued

@@ -39,10 +39,28 @@ def refresh(account, store, deadline: float, now=time.time, force: bool = False)
         if hit:
             return hit + (signature,)
         refresh_token = _require_login_state(account, state)
-        tokens = refresh_grant(account, refresh_token, deadline)
+        try:
+            tokens = refresh_grant(account, refresh_token, deadline)
+        except LoginRequired as error:
+            raise _testing_expiry(account, state, now(), error) from None
         saved = cache.stored_state(account, tokens, now(), previous=state)
         signature = store.save(account.name, saved)
         return saved["google"]["access_token"], _fresh_until(saved), signature
+
+
+def _testing_expiry(account, state, now: float, error):
+    """The 7-day expiry of an app in "Testing", named when Google told us the date."""
+    dies = cache.refresh_expires_on(state)
+    if error.code != "invalid_grant" or not dies or dies > now + 60:
+        return error
+    return LoginRequired(
+        "The refresh token of [account %s] expired on %s: Google gives apps whose OAuth "
+        "consent screen is in 'Testing' refresh tokens that last 7 days."
+        % (account.name, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(dies))),
+        problems=error.problems,
+        hint="Publish the app (%s -> Publish app; no verification is needed for your own "
+             "use) so that logins last, then run: offlineimap-oauth login %s"
+             % (explain.CONSENT_SCREEN, account.name), code=error.code)
 
 
 def _fresh_until(state) -> int:

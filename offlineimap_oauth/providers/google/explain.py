@@ -195,12 +195,19 @@ def _fields(account) -> dict:
 # ---------------------------------------------------------------- servers
 
 def xoauth2_challenge(text: str) -> dict | None:
-    """The JSON Gmail sends base64-encoded after ``334`` when it refuses a token."""
+    """The JSON Gmail sends base64-encoded after ``334`` when it refuses a token.
+
+    Also accepts the decoded JSON (smtplib and imaplib hand the challenge to
+    the auth callback decoded).
+    """
     match = re.search(r"(?:^|\s)334[ -]([A-Za-z0-9+/=]{8,})", text or "")
-    if not match:
-        return None
     try:
-        decoded = json.loads(base64.b64decode(match.group(1)).decode("utf-8"))
+        if match:
+            decoded = json.loads(base64.b64decode(match.group(1)).decode("utf-8"))
+        elif (text or "").lstrip().startswith('{"status"'):
+            decoded = json.loads(text.strip().splitlines()[0])
+        else:
+            return None
     except (binascii.Error, ValueError, UnicodeDecodeError):
         return None
     return decoded if isinstance(decoded, dict) else None

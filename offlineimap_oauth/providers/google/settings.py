@@ -37,6 +37,9 @@ CLIENT_ID_RE = re.compile(r"^[0-9]+-[0-9a-z]+\.apps\.googleusercontent\.com$")
 GUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 HTTPS_URL_RE = re.compile(r"^https://[^/\s?#]+(/[^\s?#]*)?$")
 CREDENTIALS_PAGE = "Google Cloud console -> APIs & Services -> Credentials"
+# Gmail and Google Workspace mail: IMAP over TLS, SMTP with STARTTLS.
+IMAP_HOST, IMAP_PORT = "imap.gmail.com", 993
+SMTP_HOST, SMTP_PORT = "smtp.gmail.com", 587
 
 
 class GoogleAccount:
