@@ -212,3 +212,13 @@ def test_the_7_day_expiry_google_announced_is_named_with_its_date(gmail):
     text = str(raised.value)
     assert "expired on %s" % time.strftime("%Y-%m-%d", time.gmtime(dies)) in text
     assert "Publish the app" in text and "login gmail" in text
+
+
+def test_revoke_for_logout_ends_the_refresh_token_at_google(gmail):
+    stored = login(gmail)
+    assert client.revoke_uri(gmail.account) == gmail.google.base_url + "/revoke"
+    assert client.revoke(gmail.account, stored) is True
+    assert gmail.google.tokeninfo(stored["google"]["access_token"]) is None
+    with pytest.raises(LoginRequired):
+        refresh(gmail)
+    assert client.revoke(gmail.account, None) is False

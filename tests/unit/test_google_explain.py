@@ -134,3 +134,15 @@ def test_the_challenge_decoded_by_smtplib_is_recognised_too():
         '{"status":"401","schemes":"bearer mac","scope":"https://mail.google.com/"}\n'
         "535-5.7.8 Username and Password not accepted.", ACCOUNT)
     assert "XOAUTH2 status 401" in said
+
+
+def test_flow_choice_for_google_accounts():
+    from offlineimap_oauth.errors import UsageError
+
+    desktop = {"DISPLAY": ":0"}
+    assert flows.choose_flow(ACCOUNT, None, desktop) == "localhost"
+    assert flows.choose_flow(ACCOUNT, None, dict(desktop, SSH_CONNECTION="1 2 3 4")) == "paste"
+    assert flows.choose_flow(ACCOUNT, None, {}) == "paste"
+    assert flows.choose_flow(ACCOUNT, "localhost", {}) == "localhost"
+    with pytest.raises(UsageError, match="--flow paste"):
+        flows.choose_flow(ACCOUNT, "device", desktop)

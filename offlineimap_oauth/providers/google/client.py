@@ -153,3 +153,34 @@ class _DeadlineRequest:
         log.debug("%s %s (timeout %.1f s)", method, url, min(HTTP_TIMEOUT_S, remaining))
         return self._request(url, method=method, body=body, headers=headers,
                              timeout=min(HTTP_TIMEOUT_S, remaining), **kwargs)
+
+
+def revoke_uri(account) -> str:
+    """Google's revocation endpoint beside the token endpoint (…/token -> …/revoke)."""
+    base = account.token_uri
+    return (base[:-len("/token")] if base.endswith("/token") else base.rsplit("/", 1)[0]) \
+        + "/revoke"
+
+
+def revoke(account, state, timeout: float = HTTP_TIMEOUT_S) -> bool:
+    """Ask Google to end the stored login (for ``logout``); True when Google confirmed.
+
+    Revoking the refresh token also ends the access tokens made from it.
+    Best effort: False when there was nothing to revoke or Google could not
+    be reached (the caller says where to remove the access by hand).
+    """
+    import google.auth.exceptions
+
+    token = cache.refresh_token(state)
+    if not token:
+        return False
+    from urllib.parse import urlencode
+
+    request = _DeadlineRequest(account, time.monotonic() + timeout)
+    try:
+        response = request(revoke_uri(account), method="POST", body=urlencode(
+            {"token": token}).encode("ascii"),
+            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    except google.auth.exceptions.TransportError:
+        return False
+    return response.status == 200

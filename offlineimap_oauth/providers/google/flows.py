@@ -30,7 +30,7 @@ import sys
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from offlineimap_oauth.errors import LoginRequired, TryLater
+from offlineimap_oauth.errors import LoginRequired, TryLater, UsageError
 from offlineimap_oauth.providers.google import cache, explain
 
 LOGIN_TIMEOUT_S = 300  # how long the loopback listener waits for the browser
@@ -42,6 +42,10 @@ LOOPBACK = "http://127.0.0.1"
 def choose_flow(account, requested: str | None = None, environ=os.environ) -> str:
     """The flow to use: the command line's, the account's, or a guess from the session."""
     flow = requested if requested and requested != "auto" else account.flow
+    if flow == "device":
+        raise UsageError("Google's device flow does not offer the Gmail scope "
+                         "(https://mail.google.com/).",
+                         hint="Use: offlineimap-oauth login %s --flow paste" % account.name)
     if flow in ("localhost", "paste"):
         return flow
     remote = environ.get("SSH_CONNECTION") or environ.get("SSH_TTY")
