@@ -172,3 +172,13 @@ def test_loopback_login_of_a_non_test_user_times_out_with_the_fix(gmail, browser
     landed = (tmp_path / "landed").read_text()
     assert "/signin/oauth/error" in landed and parse_qs(urlsplit(landed).query)["authError"]
     assert gmail.store.load("gmail") is None
+
+
+def test_unticking_the_gmail_permission_on_the_consent_page_is_explained(gmail):
+    gmail.google.unticked.add("https://mail.google.com/")
+    gmail.account = gmail.make_account(scopes="https://mail.google.com/ email")
+    with pytest.raises(LoginRequired) as raised:
+        paste_login(gmail, User(gmail.google))
+    assert "lacks the permission https://mail.google.com/" in str(raised.value)
+    assert "tick" in str(raised.value)
+    assert gmail.store.load("gmail") is None

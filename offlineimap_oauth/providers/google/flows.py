@@ -101,6 +101,8 @@ def redeem(flow, response: dict, state: str, account) -> dict:
     flow.oauth2session.register_compliance_hook("access_token_response", _fail_on_5xx(account))
     try:
         return dict(flow.fetch_token(code=response.get("code", ""), timeout=HTTP_TIMEOUT_S))
+    except Warning as changed:  # oauthlib: Google granted other scopes than asked for
+        return _granted_otherwise(changed, account)
     except OAuth2Error as error:
         raise explain.from_token_error({"error": error.error,
                                         "error_description": error.description}, account) from None
@@ -108,6 +110,26 @@ def redeem(flow, response: dict, state: str, account) -> dict:
         raise TryLater("Cannot reach Google's token service for [account %s]: %s."
                        % (account.name, type(error).__name__),
                        hint="Check the network and run the login again.") from None
+
+
+def _granted_otherwise(changed, account) -> dict:
+    """Google's answer when the consent page's checkboxes changed the scopes.
+
+    oauthlib raises a Warning carrying the token when the granted scopes
+    differ from the requested ones; Google's granular consent lets the user
+    untick the Gmail permission, which IMAP and SMTP need.
+    """
+    token = dict(getattr(changed, "token", None) or {})
+    granted = set(getattr(changed, "new_scope", None) or ())
+    if not token.get("access_token") or not set(account.scopes) <= granted:
+        raise LoginRequired(
+            "Google's consent for %s lacks the permission %s."
+            % (account.user, ", ".join(sorted(set(account.scopes) - granted))),
+            hint="Run: offlineimap-oauth login %s and tick every box on Google's consent page "
+                 "(for Gmail: 'Read, compose, send, and permanently delete all your email "
+                 "from Gmail')."
+                 % account.name, code="scope_not_granted")
+    return token
 
 
 def _fail_on_5xx(account):

@@ -71,6 +71,7 @@ class Authorize:
         if self._deny_consent:
             raise GoogleError("access_denied", "The user denied consent.")
         self.counts["consent"] += 1
+        scopes = [scope for scope in scopes if scope not in self.unticked]  # granular consent
         grant = Grant(client.client_id, user, q["redirect_uri"], " ".join(scopes),
                       q.get("code_challenge"), method, q.get("access_type") == "offline",
                       self.now())

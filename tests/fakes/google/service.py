@@ -35,7 +35,8 @@ ROUTES = {
 class FakeGoogle(Serving, Authorize, TokenEndpoint, TokenInfo):
     """A simulated Google sign-in over HTTPS on 127.0.0.1.
 
-    Settable: ``access_token_lifetime``, ``require_pkce``, ``app_name``.
+    Settable: ``access_token_lifetime``, ``require_pkce``, ``app_name``,
+    ``unticked`` (scopes the user unticks on the consent page).
     """
 
     def __init__(self, ca, *, access_token_lifetime=ACCESS_TOKEN_LIFETIME_S):
@@ -53,6 +54,7 @@ class FakeGoogle(Serving, Authorize, TokenEndpoint, TokenInfo):
         self._clients, self._users, self._codes, self._tokens = {}, {}, {}, {}
         self._signed_in = None
         self._deny_consent = False
+        self.unticked = set()  # scopes the user unticks on the consent page
         self._faults = []
         self._offset = 0.0
 
