@@ -222,3 +222,32 @@ def test_revoke_for_logout_ends_the_refresh_token_at_google(gmail):
     with pytest.raises(LoginRequired):
         refresh(gmail)
     assert client.revoke(gmail.account, None) is False
+
+
+def test_debug_logs_and_errors_never_show_secrets_or_tokens(gmail):
+    import io
+    import logging
+
+    from offlineimap_oauth.redact import enable_debug_logging
+
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    enable_debug_logging(stream)
+    try:
+        for name in ("google", "urllib3", "requests_oauthlib", "oauthlib"):
+            logging.getLogger(name).propagate = True
+        stored = login(gmail)
+        refresh(gmail)
+        wrong = gmail.make_account(client_secret="GOCSPX-wrong-but-secret")
+        with pytest.raises(ConfigError) as raised:
+            refresh(gmail, account=wrong)
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    text = stream.getvalue() + str(raised.value)
+    assert "/token" in stream.getvalue()  # the log did record the requests
+    secrets = [gmail.client.secret, "GOCSPX-wrong-but-secret", stored["google"]["refresh_token"],
+               stored["google"]["access_token"], gmail.store.load("gmail")["google"]["access_token"]]
+    for secret in secrets:
+        assert secret not in text

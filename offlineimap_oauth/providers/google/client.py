@@ -95,6 +95,7 @@ def refresh_grant(account, refresh_token: str, deadline: float) -> dict:
 
     secret = account.client_secret_value()
     remember(secret)
+    remember(refresh_token)
     credentials = google.oauth2.credentials.Credentials(
         token=None, refresh_token=refresh_token, token_uri=account.token_uri,
         client_id=account.client_id, client_secret=secret, scopes=list(account.scopes))
@@ -105,6 +106,7 @@ def refresh_grant(account, refresh_token: str, deadline: float) -> dict:
         raise _refresh_error(error, account) from None
     except google.auth.exceptions.TransportError as error:
         raise _unreachable(account, error) from None
+    remember(credentials.token)
     expires_in = 0
     if credentials.expiry is not None:
         import calendar

@@ -59,6 +59,10 @@ def login(account, store, flow: str | None = None, open_browser: bool = True, st
     chosen = choose_flow(account, flow)
     runner = _loopback if chosen == "localhost" else _paste
     tokens = runner(account, open_browser, stdin, stderr, timeout)
+    from offlineimap_oauth.redact import remember
+
+    remember(tokens.get("access_token"))
+    remember(tokens.get("refresh_token"))
     if not tokens.get("refresh_token"):
         raise LoginRequired("Google sent no refresh token for %s." % account.user,
                             hint="Remove the app's access at https://myaccount.google.com/"
