@@ -1,0 +1,253 @@
+"""Refreshing Google tokens through the real google-auth against the simulated
+Google: single flight under the store's lock, no rotation, Google's failures,
+deadlines, and a cached-token path that imports nothing of Google's."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from offlineimap_oauth.errors import ConfigError, LoginRequired, TryLater
+from offlineimap_oauth.providers.google import cache, client, flows
+from tests.fakes.google.fixtures import USER, gmail, google  # noqa: F401 - fixtures
+from tests.support import ROOT
+from tests.system.test_google_login import User
+
+DRIVER = os.path.join(ROOT, "tests", "system", "google_driver.py")
+
+
+def login(gmail, lifetime=3599):
+    user = User(gmail.google)
+    gmail.google.access_token_lifetime = lifetime
+    flows.login(gmail.account, gmail.store, flow="paste", open_browser=False, stdin=user,
+                stderr=user.stderr)
+    gmail.google.access_token_lifetime = 3599
+    return gmail.store.load("gmail")
+
+
+def refresh(gmail, seconds=20, force=True, account=None):
+    return client.refresh(account or gmail.account, gmail.store, time.monotonic() + seconds,
+                          force=force)
+
+
+def test_refresh_keeps_the_refresh_token_and_serves_a_fresh_access_token(gmail):
+    before = login(gmail)
+    token, fresh_until, signature = refresh(gmail)
+    after = gmail.store.load("gmail")
+    assert token != before["google"]["access_token"] and token == after["google"]["access_token"]
+    assert after["google"]["refresh_token"] == before["google"]["refresh_token"]  # not rotated
+    assert abs(fresh_until - (time.time() + 3599 - 600)) < 5
+    assert gmail.google.tokeninfo(token)["aud"] == gmail.client.client_id
+    assert gmail.google.counts["refreshed"] == 1
+    assert signature == gmail.store.load_signed("gmail")[1]
+
+
+def test_a_fresh_stored_token_is_served_under_the_lock_without_asking_google(gmail):
+    stored = login(gmail)
+    assert refresh(gmail, force=False)[0] == stored["google"]["access_token"]
+    assert gmail.google.counts["refresh_token"] == 0
+
+
+def test_token_uri_override_is_where_the_refresh_goes(gmail):
+    login(gmail)
+    refresh(gmail)
+    assert ("POST", "/token") in gmail.google.request_log  # not oauth2.googleapis.com
+
+
+def test_n_processes_needing_a_refresh_cause_one_refresh(gmail, ca_env):
+    login(gmail, lifetime=250)  # stale at once: 5-minute margin
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    spec = json.dumps({"raw": gmail.raw, "store": gmail.store.directory})
+    with gmail.store.locked("gmail", timeout=5):  # all of them queue on the lock
+        procs = [subprocess.Popen([sys.executable, DRIVER, "token", spec], env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(6)]
+        time.sleep(2)
+        assert gmail.google.counts["refresh_token"] == 0
+    results = [proc.communicate(timeout=60) for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs), results
+    tokens = {out.strip() for out, _ in results}
+    assert tokens == {gmail.store.load("gmail")["google"]["access_token"]}
+    assert gmail.google.counts["refresh_token"] == 1
+
+
+def test_n_threads_needing_a_refresh_cause_one_refresh(gmail):
+    import threading
+
+    login(gmail, lifetime=250)
+    answers, errors = [], []
+
+    def token():
+        try:
+            answers.append(refresh(gmail, force=False)[0])
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+    threads = [threading.Thread(target=token) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and len(set(answers)) == 1 and len(answers) == 5
+    assert gmail.google.counts["refresh_token"] == 1
+
+
+def test_revoked_access_asks_for_a_login(gmail):
+    login(gmail)
+    gmail.google.revoke(USER)
+    with pytest.raises(LoginRequired) as raised:
+        refresh(gmail)
+    assert "Token has been expired or revoked." in str(raised.value)
+    assert str(raised.value).endswith("offlineimap-oauth login gmail")
+
+
+def test_a_published_apps_refresh_token_outlives_a_week(gmail):
+    gmail.client.status = "production"
+    login(gmail)
+    gmail.google.advance(30 * 24 * 3600)
+    assert refresh(gmail)[0]
+
+
+def test_a_wrong_secret_is_a_configuration_error_and_keeps_the_login(gmail):
+    login(gmail)
+    wrong = gmail.make_account(client_secret="GOCSPX-not-it")
+    with pytest.raises(ConfigError, match="client secret"):
+        refresh(gmail, account=wrong)
+    assert gmail.store.load("gmail")["google"]["refresh_token"]
+
+
+def test_a_deleted_client_is_a_configuration_error(gmail):
+    login(gmail)
+    gmail.google._clients.clear()
+    with pytest.raises(ConfigError, match="knows no OAuth client"):
+        refresh(gmail)
+
+
+def test_changed_settings_or_no_login_ask_for_a_login_without_asking_google(gmail):
+    with pytest.raises(LoginRequired, match="No token for me@gmail.com"):
+        refresh(gmail)
+    login(gmail)
+    other = gmail.make_account(user="other@gmail.com")
+    with pytest.raises(LoginRequired, match="changed: user"):
+        refresh(gmail, account=other)
+    assert gmail.google.counts["refresh_token"] == 0
+
+
+def test_one_5xx_is_retried_by_google_auth(gmail):
+    login(gmail)
+    gmail.google.fail(500, count=1)
+    assert refresh(gmail)[0]
+    assert gmail.google.counts["refresh_token"] == 2
+
+
+def test_a_failing_google_is_try_later_and_the_stored_token_survives(gmail):
+    before = login(gmail)
+    gmail.google.fail(503, count=10)
+    with pytest.raises(TryLater):
+        refresh(gmail)
+    assert gmail.store.load("gmail") == before
+
+
+def test_a_hanging_google_gives_up_by_the_deadline(gmail):
+    login(gmail)
+    gmail.google.hang(60, count=5)
+    started = time.monotonic()
+    with pytest.raises(TryLater):
+        refresh(gmail, seconds=3)
+    assert time.monotonic() - started < 6
+
+
+PROBE_HEAVY = "HEAVY="
+
+
+def probe(gmail):
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    spec = json.dumps({"raw": gmail.raw, "store": gmail.store.directory})
+    result = subprocess.run([sys.executable, DRIVER, "probe", spec], env=env,
+                            capture_output=True, text=True, timeout=60)
+    line = [l for l in result.stderr.splitlines() if l.startswith(PROBE_HEAVY)][-1]
+    return result, [m for m in line[len(PROBE_HEAVY):].split(",") if m]
+
+
+def test_cached_google_token_imports_nothing_of_googles(gmail):
+    stored = login(gmail)
+    result, heavy = probe(gmail)
+    assert result.returncode == 0 and result.stdout.strip() == stored["google"]["access_token"]
+    assert heavy == []
+
+
+def test_probe_sees_google_auth_when_a_refresh_is_needed(gmail):
+    login(gmail, lifetime=250)
+    result, heavy = probe(gmail)
+    assert result.returncode == 0, result.stderr
+    assert "google.auth" in heavy and "offlineimap_oauth.providers.google.client" in heavy
+
+
+@pytest.mark.parametrize("module,allowed", [
+    ("cache.py", {"__future__"}),
+    ("settings.py", {"__future__", "re", "offlineimap_oauth.secret_command"}),
+    ("__init__.py", set()),
+])
+def test_hot_path_modules_import_only_the_standard_library(module, allowed):
+    import ast
+
+    path = os.path.join(ROOT, "offlineimap_oauth", "providers", "google", module)
+    tree = ast.parse(open(path, encoding="utf-8").read())
+    names = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+             for alias in node.names]
+    names += [node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    assert set(names) <= allowed
+
+
+def test_the_7_day_expiry_google_announced_is_named_with_its_date(gmail):
+    stored = login(gmail)
+    dies = stored["google"]["refresh_expires_on"]
+    assert abs(dies - (time.time() + 7 * 86400)) < 5
+    gmail.google.advance(7 * 86400 + 5)
+    with pytest.raises(LoginRequired) as raised:
+        client.refresh(gmail.account, gmail.store, time.monotonic() + 20, force=True,
+                       now=lambda: time.time() + 7 * 86400 + 5)
+    text = str(raised.value)
+    assert "expired on %s" % time.strftime("%Y-%m-%d", time.gmtime(dies)) in text
+    assert "Publish the app" in text and "login gmail" in text
+
+
+def test_revoke_for_logout_ends_the_refresh_token_at_google(gmail):
+    stored = login(gmail)
+    assert client.revoke_uri(gmail.account) == gmail.google.base_url + "/revoke"
+    assert client.revoke(gmail.account, stored) is True
+    assert gmail.google.tokeninfo(stored["google"]["access_token"]) is None
+    with pytest.raises(LoginRequired):
+        refresh(gmail)
+    assert client.revoke(gmail.account, None) is False
+
+
+def test_debug_logs_and_errors_never_show_secrets_or_tokens(gmail):
+    import io
+    import logging
+
+    from offlineimap_oauth.redact import enable_debug_logging
+
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    enable_debug_logging(stream)
+    try:
+        for name in ("google", "urllib3", "requests_oauthlib", "oauthlib"):
+            logging.getLogger(name).propagate = True
+        stored = login(gmail)
+        refresh(gmail)
+        wrong = gmail.make_account(client_secret="GOCSPX-wrong-but-secret")
+        with pytest.raises(ConfigError) as raised:
+            refresh(gmail, account=wrong)
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    text = stream.getvalue() + str(raised.value)
+    assert "/token" in stream.getvalue()  # the log did record the requests
+    secrets = [gmail.client.secret, "GOCSPX-wrong-but-secret", stored["google"]["refresh_token"],
+               stored["google"]["access_token"], gmail.store.load("gmail")["google"]["access_token"]]
+    for secret in secrets:
+        assert secret not in text

@@ -1,0 +1,148 @@
+"""Google's error table: each known failure becomes the right kind of error with its fix."""
+
+import base64
+import json
+
+import pytest
+
+from offlineimap_oauth.errors import ConfigError, Error, LoginRequired, TryLater
+from offlineimap_oauth.providers.google import explain, flows, settings
+
+CLIENT_ID = "123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com"
+ACCOUNT = settings.validate("gmail", {"user": "me@gmail.com", "client_id": CLIENT_ID,
+                                      "client_secret": "GOCSPX-abc"}, "/home/me/accounts.conf")[0]
+
+
+def explained(error, description=None, status=None):
+    return explain.from_token_error({"error": error, "error_description": description},
+                                    ACCOUNT, status=status)
+
+
+def test_expired_or_revoked_refresh_token_names_every_cause_and_the_login():
+    error = explained("invalid_grant", "Token has been expired or revoked.")
+    assert isinstance(error, LoginRequired) and error.code == "invalid_grant"
+    text = str(error)
+    assert "Google said: invalid_grant: Token has been expired or revoked." in text
+    for cause in ("'Testing'", "7 days", "publish the app", "log in weekly", "password",
+                  "six months", "myaccount.google.com/permissions"):
+        assert cause in text, cause
+    assert text.endswith("Then run: offlineimap-oauth login gmail")
+
+
+@pytest.mark.parametrize("error,description,kind,words", [
+    ("access_denied", None, LoginRequired, ("Test users", "me@gmail.com", "login gmail")),
+    ("redirect_uri_mismatch", "Bad Request", ConfigError, ("'Desktop app'", "Web application")),
+    ("unauthorized_client", "Unauthorized", ConfigError, ("'Desktop app'",)),
+    ("invalid_client", "The OAuth client was not found.", ConfigError,
+     ("knows no OAuth client " + CLIENT_ID, "client_id", "/home/me/accounts.conf")),
+    ("invalid_client", "Unauthorized", ConfigError, ("client secret", "stays valid")),
+    ("invalid_request", "client_secret is missing.", ConfigError, ("client_secret_command",)),
+    ("invalid_grant", "Invalid code verifier.", LoginRequired, ("PKCE",)),
+    ("invalid_grant", "Bad Request", LoginRequired, ("used already",)),
+    ("admin_policy_enforced", None, ConfigError, ("Admin console", "API controls")),
+    ("invalid_request", "The out-of-band (OOB) flow has been blocked in order to keep users "
+     "secure.", ConfigError, ("urn:ietf:wg:oauth:2.0:oob", "Remove redirect_uri", "127.0.0.1")),
+    ("internal_failure", "Backend Error", TryLater, ("Try again later",)),
+])
+def test_token_and_authorize_errors(error, description, kind, words):
+    explained_error = explained(error, description)
+    assert type(explained_error) is kind
+    for word in words:
+        assert word in str(explained_error), word
+
+
+def test_any_5xx_is_try_later_and_unknown_errors_keep_googles_words():
+    assert isinstance(explained("weird", "x", status=502), TryLater)
+    unknown = explained("weird_error", "Something new")
+    assert type(unknown) is Error and "Google said: weird_error: Something new" in str(unknown)
+
+
+def test_googles_error_page_pasted_by_a_non_test_user_is_explained():
+    blob = base64.urlsafe_b64encode(b"access_denied: app has not completed the Google "
+                                    b"verification process").decode().rstrip("=")
+    url = ("https://accounts.google.com/signin/oauth/error/v2?authError=%s&client_id=%s"
+           % (blob, CLIENT_ID))
+    assert explain.is_error_page(url)
+    error = explain.from_error_page(url, ACCOUNT)
+    assert isinstance(error, ConfigError)
+    assert "Test users" in str(error) and "me@gmail.com" in str(error)
+    with pytest.raises(ConfigError, match="Test users"):
+        flows.parse_pasted(url + "\n", "STATE", ACCOUNT)
+
+
+def test_error_page_of_a_web_client_and_of_the_oob_redirect():
+    def page(text):
+        blob = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+        return "https://accounts.google.com/signin/oauth/error/v2?authError=" + blob
+    assert "'Desktop app'" in str(explain.from_error_page(page("redirect_uri_mismatch: x"), ACCOUNT))
+    oob = explain.from_error_page(page("invalid_request: The out-of-band (OOB) flow has been "
+                                       "blocked"), ACCOUNT)
+    assert "out-of-band" in str(oob) and isinstance(oob, ConfigError)
+
+
+def test_pasted_addresses_and_codes():
+    pasted = flows.parse_pasted("http://127.0.0.1:40123/?state=S&code=4/0Aab&scope=x\n", "S",
+                                ACCOUNT)
+    assert pasted["code"] == "4/0Aab" and pasted["state"] == "S"
+    assert flows.parse_pasted("4/0Aab-cd\n", "S", ACCOUNT) == {"code": "4/0Aab-cd", "state": "S"}
+    with pytest.raises(LoginRequired, match="Nothing was pasted"):
+        flows.parse_pasted("\n", "S", ACCOUNT)
+    with pytest.raises(LoginRequired, match="sign-in address itself"):
+        flows.parse_pasted(ACCOUNT.auth_uri + "?client_id=x&state=S", "S", ACCOUNT)
+    with pytest.raises(LoginRequired, match="holds no code"):
+        flows.parse_pasted("http://127.0.0.1:40123/?foo=bar", "S", ACCOUNT)
+
+
+# What Gmail's servers say when they refuse (texts from public reports; see explain.py).
+CHALLENGE = base64.b64encode(json.dumps(
+    {"status": "400", "schemes": "Bearer", "scope": "https://mail.google.com/"},
+    separators=(",", ":")).encode()).decode()
+
+
+def test_smtp_xoauth2_challenge_is_decoded():
+    assert CHALLENGE == ("eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21h"
+                         "aWwuZ29vZ2xlLmNvbS8ifQ==")  # as Gmail sends it
+    assert explain.xoauth2_challenge("334 " + CHALLENGE) == {
+        "status": "400", "schemes": "Bearer", "scope": "https://mail.google.com/"}
+    what, fix = explain.server_refusal("334 " + CHALLENGE, ACCOUNT)
+    assert "XOAUTH2 status 400" in what and "https://mail.google.com/" in what
+    assert "offlineimap-oauth token gmail --refresh" in fix and "login gmail" in fix
+
+
+@pytest.mark.parametrize("text,what,fix", [
+    ("a1 NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)", "Invalid credentials",
+     "logout gmail"),
+    ("535-5.7.8 Username and Password not accepted. For more information, go to\n535 5.7.8  "
+     "https://support.google.com/mail/?p=BadCredentials x - gsmtp", "SMTP server refused",
+     "another Google account"),
+    ("534-5.7.9 Application-specific password required. Learn more at\n534 5.7.9  "
+     "https://support.google.com/mail/?p=InvalidSecondFactor x - gsmtp", "app password",
+     "auth xoauth2"),
+    ("a1 NO [ALERT] IMAP access is disabled for your domain. Please contact your domain "
+     "administrator for questions about this feature. (Failure)", "refused IMAP",
+     "Admin console -> Apps -> Google Workspace -> Gmail"),
+    ("a1 NO [ALERT] Your account is not enabled for IMAP use. (Failure)", "refused IMAP",
+     "Enable IMAP"),
+])
+def test_imap_and_smtp_refusals(text, what, fix):
+    said, todo = explain.server_refusal(text, ACCOUNT)
+    assert what in said and fix in todo
+
+
+def test_the_challenge_decoded_by_smtplib_is_recognised_too():
+    said, _ = explain.server_refusal(
+        '{"status":"401","schemes":"bearer mac","scope":"https://mail.google.com/"}\n'
+        "535-5.7.8 Username and Password not accepted.", ACCOUNT)
+    assert "XOAUTH2 status 401" in said
+
+
+def test_flow_choice_for_google_accounts():
+    from offlineimap_oauth.errors import UsageError
+
+    desktop = {"DISPLAY": ":0"}
+    assert flows.choose_flow(ACCOUNT, None, desktop) == "localhost"
+    assert flows.choose_flow(ACCOUNT, None, dict(desktop, SSH_CONNECTION="1 2 3 4")) == "paste"
+    assert flows.choose_flow(ACCOUNT, None, {}) == "paste"
+    assert flows.choose_flow(ACCOUNT, "localhost", {}) == "localhost"
+    with pytest.raises(UsageError, match="--flow paste"):
+        flows.choose_flow(ACCOUNT, "device", desktop)
