@@ -71,10 +71,12 @@ def test_a_writer_dying_at_each_step_leaves_one_whole_version_and_no_stuck_lock(
     result = crash_while_saving(tmp_path, step, NEW)
     assert result.returncode == CRASHED, result.stderr  # it died at that step, not before
     assert saved(store) == survivor  # the old file until the rename, the new one after
+    temps = [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+    assert len(temps) == (0 if step == "after-rename" else 1), temps  # beside the file
     with store.locked("a", timeout=2):  # the kernel released the dead writer's lock
         store.save("a", {"seq": 3, "payload": ""})
-    leftovers = [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
-    assert leftovers == []  # the next save removed the dead writer's temp file
+    temps = [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
+    assert temps == []  # the next save removed the dead writer's temp file
     assert saved(store) == {"seq": 3, "payload": ""}
 
 
