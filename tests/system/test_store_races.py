@@ -138,20 +138,36 @@ def finish(processes):
     return results
 
 
-def test_processes_refreshing_one_after_another_keep_the_newest_refresh_token(cli, idp):
+def presented_refresh_tokens(idp, monkeypatch):
+    """The refresh token each refresh presented, in the order they reached the platform."""
+    presented = []
+    real = idp._grant_refresh
+
+    def recording(app, tenant, form):
+        presented.append(form.get("refresh_token"))
+        return real(app, tenant, form)
+
+    monkeypatch.setattr(idp, "_grant_refresh", recording)
+    return presented
+
+
+def test_processes_refreshing_one_after_another_keep_the_newest_refresh_token(
+        cli, idp, monkeypatch):
     idp.access_token_lifetime = 300  # every token is stale: every process refreshes
     assert cli.login_paste("outlook").returncode == 0
     idp.reset_counts()
+    presented = presented_refresh_tokens(idp, monkeypatch)
     held, processes, running, refreshed = start_waiting_on_the_lock(cli, idp, 4)
     held.__exit__(None, None, None)
     results = finish(processes)
     assert running == [True] * 4 and refreshed == 0  # all waited while the test held it
     assert all(code == 0 for code, _, _ in results), results
     assert idp.counts["refresh_token"] == 4  # one after another, under the lock
+    issued = [record.value for record in idp.issued("refresh", OUTLOOK["user"])]
+    assert presented == issued[:-1]  # each refresh used the token the one before it got
     stored = json.loads((cli.state / "outlook.json").read_text())
     stored_rts = [e["secret"] for e in stored["msal"]["RefreshToken"].values()]
-    newest = idp.issued("refresh", OUTLOOK["user"])[-1].value
-    assert stored_rts == [newest]
+    assert stored_rts == [issued[-1]]
 
 
 def test_stale_callers_released_together_cause_one_refresh(cli, idp):
