@@ -45,3 +45,20 @@ def test_the_clock_decides_what_is_fresh(cli, idp, outlook):
     later = time.time() + 3 * 3600  # every stored token has expired by then
     token, _ = hotpath.access_token(outlook, store, now=lambda: later)
     assert token != cached and idp.counts["refresh_token"] == 1
+
+
+def test_a_fresh_token_is_served_without_waiting_for_the_lock(cli, idp, outlook, monkeypatch):
+    """README: a stored token with 10 minutes left comes from the file alone, no lock."""
+    store = TokenStore(str(cli.state))
+    monkeypatch.setattr(hotpath, "TOKEN_DEADLINE_S", 1)
+    with store.locked("outlook", timeout=5):  # another process refreshing right now
+        started = time.monotonic()
+        token, _ = hotpath.access_token(outlook, store)
+        assert time.monotonic() - started < 0.5
+    assert token and idp.counts["refresh_token"] == 0
+
+
+def test_the_store_given_is_the_one_used(cli, idp, outlook, monkeypatch, tmp_path):
+    monkeypatch.setenv("OFFLINEIMAP_OAUTH_STATE_DIR", str(tmp_path / "elsewhere"))
+    token, _ = hotpath.access_token(outlook, TokenStore(str(cli.state)))
+    assert token and idp.counts["refresh_token"] == 0
