@@ -54,7 +54,7 @@ def test_a_fresh_token_is_served_without_waiting_for_the_lock(cli, idp, outlook,
     with store.locked("outlook", timeout=5):  # another process refreshing right now
         started = time.monotonic()
         token, _ = hotpath.access_token(outlook, store)
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < 0.9  # not the lock's 1 s deadline
     assert token and idp.counts["refresh_token"] == 0
 
 

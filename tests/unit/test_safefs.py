@@ -31,7 +31,7 @@ def test_a_held_lock_is_refused_within_the_timeout_and_granted_once_free(tmp_pat
     assert 0.4 <= time.monotonic() - started < 3
     started = time.monotonic()
     assert safefs.FileLock(path, timeout=0).acquire() is False
-    assert time.monotonic() - started < 0.5  # no wait with timeout 0
+    assert time.monotonic() - started < 0.9  # no wait with timeout 0
     holder.release()
     assert waiter.acquire() is True
     waiter.release()

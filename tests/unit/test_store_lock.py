@@ -15,10 +15,10 @@ def test_a_held_lock_gives_up_after_the_timeout_with_the_message(tmp_path):
     with store.locked("a", timeout=5):
         started = time.monotonic()
         with pytest.raises(TryLater) as raised:
-            with store.locked("a", timeout=0.3):
+            with store.locked("a", timeout=0.1):
                 pass
         elapsed = time.monotonic() - started
-    assert 0.25 <= elapsed < 0.9, elapsed
+    assert 0.1 <= elapsed < 0.9, elapsed  # it waited, but not the second a floor would add
     assert str(raised.value) == (
         "Another offlineimap-oauth process has held the token lock of 'a' for more than 0 s.\n"
         "Try again later; if it persists, look for a hung offlineimap-oauth process.")
