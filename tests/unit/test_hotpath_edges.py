@@ -28,6 +28,7 @@ def test_a_store_without_access_tokens_serves_nothing():
 
 
 def test_a_useless_entry_first_does_not_hide_a_good_one_after_it():
-    stale, other_client = entry("old", 10), entry("x", 3000, client_id="9" * 8 + "-2222-3333-4444-555555555555")
+    stale = entry("old", 10)
+    other_client = entry("x", 3000, client_id="99999999-2222-3333-4444-555555555555")
     for first in (stale, other_client):
         assert cached_token(state(first, entry("good", 3000)), account(), NOW)[0] == "good"
