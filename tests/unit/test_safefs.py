@@ -42,8 +42,9 @@ def test_a_lock_file_of_another_user_or_not_a_file_is_refused(tmp_path):
     path = tmp_path / "a.json.lock"
     path.write_text("")
     os.chown(path, OTHER_UID, OTHER_UID)
-    with pytest.raises(UnsafeStore, match="%s is not a plain file of yours" % path):
+    with pytest.raises(UnsafeStore, match="%s is not a plain file of yours" % path) as raised:
         safefs.FileLock(str(path), timeout=1).acquire()
+    assert "(rm %s)" % path in str(raised.value)  # what to do
     path.unlink()
     os.mkfifo(path, 0o600)
     with pytest.raises(UnsafeStore, match="not a plain file"):
