@@ -24,12 +24,19 @@ def hook_env(cli, monkeypatch):
     monkeypatch.setattr(hook, "_reported", set())
 
 
-def test_an_edit_of_the_explicit_accounts_file_is_noticed(cli, idp, hook_env):
+def test_an_edit_of_the_explicit_accounts_file_is_noticed(cli, idp, hook_env, monkeypatch):
     from offlineimap.error import OfflineImapError
 
+    from offlineimap_oauth.store import TokenStore
+
+    loads = []
+    real_load = TokenStore.load_signed
+    monkeypatch.setattr(TokenStore, "load_signed",
+                        lambda store, name: loads.append(name) or real_load(store, name))
     assert cli.login_paste("outlook").returncode == 0
     config = str(cli.config)
-    assert hook.access_token("outlook", config) == hook.access_token("outlook", config)
+    assert len({hook.access_token("outlook", config) for _ in range(5)}) == 1
+    assert loads == ["outlook"]  # from memory after the first call
     cli.write_config(cli.platform.config(outlook={"user": "other@outlook.jp"}))
     with pytest.raises(OfflineImapError, match="made with other settings"):
         hook.access_token("outlook", config)
