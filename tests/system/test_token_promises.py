@@ -8,6 +8,7 @@
   message within its deadline (msmtp and Emacs would freeze otherwise).
 """
 
+import threading
 import time
 
 import pytest
@@ -68,12 +69,16 @@ def test_token_waits_for_a_held_lock_and_gives_up_at_its_deadline(
     assert cli.login_paste("outlook").returncode == 0
     idp.reset_counts()
     monkeypatch.setattr(hotpath, "TOKEN_DEADLINE_S", 2)
+    result = []
     with in_process.locked("outlook", timeout=5):  # another process's refresh, hung
         started = time.monotonic()
-        code = main(["token", "outlook"])
+        waiter = threading.Thread(target=lambda: result.append(main(["token", "outlook"])),
+                                  daemon=True)  # a token waiting forever must not hang us
+        waiter.start()
+        waiter.join(timeout=10)
         elapsed = time.monotonic() - started
     out, err = capsys.readouterr()
-    assert code == 5 and out == ""
+    assert result == [5] and out == ""
     assert "held the token lock of 'outlook'" in err and "Try again later" in err
     assert 1.5 <= elapsed <= 5, elapsed  # it waited, and not for ever
     assert idp.counts["refresh_token"] == 0
