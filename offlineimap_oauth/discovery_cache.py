@@ -13,7 +13,8 @@ keeping:
   replay them, and a later process must ask again instead;
 - JSON, not pickle (MSAL's example): nothing in the state directory can
   make us run code;
-- atomically replaced, 0600, like every file of the store.
+- atomically replaced, 0600, never read or written through a link, like
+  every file of the store.
 
 :func:`drop` removes the file when a call that depended on it failed, so a
 stale configuration (an authority that moved) costs one retry, not a day.
@@ -37,12 +38,15 @@ def path(state_dir: str) -> str:
 def load(state_dir: str, now: float | None = None) -> dict:
     """A mapping for MSAL's ``http_cache``, holding the unexpired saved answers."""
     now = time.time() if now is None else now
-    try:
-        with open(path(state_dir), encoding="utf-8") as handle:
+    from offlineimap_oauth import safefs
+    from offlineimap_oauth.errors import Error
+
+    try:  # never through a link: these answers name the token endpoint
+        with os.fdopen(safefs.open_read(path(state_dir)), encoding="utf-8") as handle:
             saved = json.load(handle)
         entries = saved["entries"] if saved.get("format") == FORMAT else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, Error):
+        return {}  # the store itself reports a link or an unsafe directory
     mapping: dict = {}
     sequence, timestamps = [], {}
     for key, entry in entries.items():
@@ -77,13 +81,14 @@ def save(state_dir: str, mapping: dict) -> None:
                         "expires_at": int(stamps[0]), "created_at": int(stamps[1])}
     if not entries:
         return
-    from offlineimap_oauth.atomic import replace_file
+    from offlineimap_oauth import safefs
+    from offlineimap_oauth.errors import Error
 
     data = json.dumps({"format": FORMAT, "entries": entries}, sort_keys=True)
     try:
         os.makedirs(state_dir, mode=0o700, exist_ok=True)
-        replace_file(path(state_dir), data.encode("utf-8"), 0o600)
-    except OSError:
+        safefs.replace(path(state_dir), data.encode("utf-8"), 0o600)
+    except (OSError, Error):
         pass  # only costs the next process a discovery request
 
 

@@ -53,6 +53,12 @@ class ConfigError(Error):
     exit_code = EXIT_CONFIG
 
 
+class UnsafeStore(Error):
+    """The token store's directory or one of its files could be someone else's."""
+
+    exit_code = EXIT_CONFIG
+
+
 class LoginRequired(Error):
     """No refresh token, or Microsoft no longer accepts it."""
 

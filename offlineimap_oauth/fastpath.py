@@ -40,9 +40,15 @@ def signature(path: str) -> str | None:
 def read(state_dir: str, name: str, config_path: str, now: float):
     """The stored token if both files are unchanged and it is still fresh."""
     try:
-        with open(sidecar_path(state_dir, name), encoding="utf-8") as handle:
+        # Never through a link, and only from a directory nobody else can
+        # write to: the full path then says what is wrong (store.py).
+        fd = os.open(sidecar_path(state_dir, name), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with open(fd, encoding="utf-8") as handle:
             fields = handle.read().split("\n")
+        info = os.stat(state_dir)
     except (OSError, UnicodeDecodeError):
+        return None
+    if info.st_uid != os.geteuid() or info.st_mode & 0o022:
         return None
     if len(fields) != 7 or fields[0] != MAGIC or fields[1] != config_path:
         return None
@@ -69,12 +75,12 @@ def write(state_dir: str, name: str, config_path: str, config_signature: str,
             or fresh_until < useful_until
             or signature(os.path.join(state_dir, name + ".json")) != store_signature):
         return
-    from offlineimap_oauth.atomic import replace_file
+    from offlineimap_oauth.safefs import replace
 
     text = "\n".join([MAGIC, config_path, config_signature, store_signature,
                       str(int(fresh_until)), token, ""])
     try:
-        replace_file(sidecar_path(state_dir, name), text.encode("utf-8"), 0o600)
+        replace(sidecar_path(state_dir, name), text.encode("utf-8"), 0o600)  # never via a link
     except OSError:
         pass
 

@@ -10,10 +10,15 @@ when the refresh token was last renewed::
 Readers take no lock: every write is a complete new file renamed into place,
 so a reader sees the old file or the new one, never half of one.  Writers use
 :meth:`TokenStore.locked`: lock -> reload -> change -> atomic replace ->
-unlock.  The lock is ``flock`` (through filelock), which the kernel releases
+unlock.  The lock is ``flock`` (``safefs.FileLock``), which the kernel releases
 when its holder dies, so a crashed process never blocks the others.
 
 The directory is 0700 and every file is 0600 from the moment it exists.
+It must be ours and writable by us alone, and the store never follows a
+link it did not make: every open, the lock and every replace go through
+``safefs`` (``O_NOFOLLOW``, ``O_EXCL`` temp files, rename over the name),
+and a directory holding a link is refused (:class:`UnsafeStore`).
+
 With ``token_store = gpg | keyring`` the refresh token is not in this file:
 ``save`` hands the secret part to vault/ and ``load_secrets`` fetches it back.
 """
@@ -23,7 +28,7 @@ from __future__ import annotations
 import json
 import os
 
-from offlineimap_oauth import fastpath
+from offlineimap_oauth import fastpath, safefs
 from offlineimap_oauth.errors import LoginRequired, TryLater, login_hint
 
 STORE_FORMAT = 1
@@ -56,11 +61,13 @@ class TokenStore:
         a newer one into place meanwhile.
         """
         try:
-            with open(self.path(name), "rb") as handle:
-                data = handle.read()
-                info = os.fstat(handle.fileno())
+            fd = safefs.open_read(self.path(name))
         except FileNotFoundError:
             return None, None
+        with open(fd, "rb") as handle:
+            data = handle.read()
+            info = os.fstat(handle.fileno())
+        safefs.check_private_dir(self.directory)  # tokens someone else could have planted
         try:
             state = json.loads(data)
             if not isinstance(state, dict) or state.get("format") != STORE_FORMAT:
@@ -85,11 +92,9 @@ class TokenStore:
 
     def locked(self, name: str, timeout: float):
         """A context manager holding the account's write lock (TryLater after ``timeout`` s)."""
-        import filelock
-
         self._ensure_directory()
-        lock = filelock.FileLock(self.path(name) + ".lock", timeout=max(timeout, 0.01),
-                                 mode=FILE_MODE, thread_local=False)
+        lock = safefs.FileLock(self.path(name) + ".lock", timeout=max(timeout, 0.01),
+                               mode=FILE_MODE)
         return _Lock(lock, name, timeout)
 
     def save(self, name: str, state: dict):
@@ -97,8 +102,6 @@ class TokenStore:
 
         Call while holding :meth:`locked`.
         """
-        from offlineimap_oauth.atomic import replace_file
-
         self._ensure_directory()
         self._remove_leftovers(name)
         fastpath.remove(self.directory, name)  # its token belongs to the state replaced now
@@ -106,8 +109,8 @@ class TokenStore:
         from offlineimap_oauth import vault  # the secret part goes to gpg or the keyring first
 
         state, retire = vault.seal(self, name, state)
-        replace_file(self.path(name), json.dumps(state, indent=1, sort_keys=True).encode("utf-8"),
-                     FILE_MODE)
+        safefs.replace(self.path(name),
+                       json.dumps(state, indent=1, sort_keys=True).encode("utf-8"), FILE_MODE)
         retire()  # the copy a previous token_store left
         return vault.sidecar_signature(state, fastpath.signature(self.path(name)))
 
@@ -115,7 +118,8 @@ class TokenStore:
         """Forget the account's tokens.  Call while holding :meth:`locked`."""
         from offlineimap_oauth import vault  # the gpg file or keyring item, while NAME.json says where
 
-        existed = vault.forget(self, name) | os.path.exists(self.path(name))
+        self._ensure_directory()
+        existed = vault.forget(self, name) | os.path.lexists(self.path(name))
         _unlink(self.path(name))
         fastpath.remove(self.directory, name)
         self._remove_leftovers(name)
@@ -123,35 +127,31 @@ class TokenStore:
 
     def _ensure_directory(self) -> None:
         os.makedirs(self.directory, mode=DIR_MODE, exist_ok=True)
+        safefs.check_private_dir(self.directory)
         if os.stat(self.directory).st_mode & 0o077:
             os.chmod(self.directory, DIR_MODE)  # ours: tighten what an older setup left open
+        safefs.check_no_links(self.directory)
 
     def _remove_leftovers(self, name: str) -> None:
         # Temp files of writers killed mid-write; safe to remove under the lock.
-        from offlineimap_oauth.atomic import TEMP_SUFFIX, temp_prefix
-
-        prefix = temp_prefix(self.path(name))
+        prefix = safefs.temp_prefix(self.path(name))
         for entry in os.listdir(self.directory):
-            if entry.startswith(prefix) and entry.endswith(TEMP_SUFFIX):
+            if entry.startswith(prefix) and entry.endswith(safefs.TEMP_SUFFIX):
                 _unlink(os.path.join(self.directory, entry))
 
 
 class _Lock:
-    """filelock's lock with its timeout turned into our TryLater."""
+    """safefs's lock with its timeout turned into our TryLater."""
 
     def __init__(self, lock, name: str, timeout: float):
         self._lock, self._name, self._timeout = lock, name, timeout
 
     def __enter__(self):
-        import filelock
-
-        try:
-            self._lock.acquire()
-        except filelock.Timeout:
+        if not self._lock.acquire():
             raise TryLater("Another offlineimap-oauth process has held the token lock of %r "
                            "for more than %.0f s." % (self._name, self._timeout),
                            hint="Try again later; if it persists, look for a hung "
-                                "offlineimap-oauth process.") from None
+                                "offlineimap-oauth process.")
         return self
 
     def __exit__(self, *exc):

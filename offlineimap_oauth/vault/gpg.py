@@ -29,7 +29,7 @@ STATUS = "[GNUPG:] "
 
 def write(store, name: str, data: bytes, target: dict) -> dict:
     """Encrypt ``data`` to ``target['gpg_key']`` into NAME.json.gpg; returns the vault record."""
-    from offlineimap_oauth.atomic import replace_file
+    from offlineimap_oauth.safefs import replace
     from offlineimap_oauth.vault import gpg_path
 
     key = target.get("gpg_key")
@@ -47,7 +47,7 @@ def write(store, name: str, data: bytes, target: dict) -> dict:
                           % (name, key, _said(result)),
                           hint="Check the key: gpg --list-keys %s (it must be there, valid and "
                                "able to encrypt), or fix gpg_key in accounts.conf." % key)
-    replace_file(gpg_path(store, name), result.stdout, FILE_MODE)
+    replace(gpg_path(store, name), result.stdout, FILE_MODE)  # never through a link
     fingerprint = _status_field(result, "KEY_CONSIDERED")
     return {"key": key, "fingerprint": fingerprint, "file": os.path.basename(gpg_path(store, name))}
 

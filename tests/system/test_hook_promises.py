@@ -1,0 +1,94 @@
+"""The offlineimap hook's promises that survived mutation (contrib/mutation-test).
+
+- with the pythonfile's explicit accounts file, an edit of that file is
+  noticed (not served from memory);
+- a failure is logged through offlineimap's UI once per account, so
+  offlineimap exits 1 at the end while other accounts go on;
+- offlineimap's version is read digit by digit.
+"""
+
+import pytest
+
+from offlineimap_oauth import offlineimap as hook
+from tests.support import OUTLOOK
+
+
+@pytest.fixture
+def hook_env(cli, monkeypatch):
+    for key in ("OFFLINEIMAP_OAUTH_STATE_DIR", "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
+        monkeypatch.setenv(key, cli.env[key])
+    monkeypatch.setenv("OFFLINEIMAP_OAUTH_CONFIG", str(cli.tmp / "not-this-one.conf"))
+    monkeypatch.setattr(hook, "_memo", {})
+    monkeypatch.setattr(hook, "_accounts_memo", [None, None])
+    monkeypatch.setattr(hook, "_refusals", {})
+    monkeypatch.setattr(hook, "_reported", set())
+
+
+def test_an_edit_of_the_explicit_accounts_file_is_noticed(cli, idp, hook_env, monkeypatch):
+    from offlineimap.error import OfflineImapError
+
+    from offlineimap_oauth.store import TokenStore
+
+    loads = []
+    real_load = TokenStore.load_signed
+    monkeypatch.setattr(TokenStore, "load_signed",
+                        lambda store, name: loads.append(name) or real_load(store, name))
+    assert cli.login_paste("outlook").returncode == 0
+    config = str(cli.config)
+    assert len({hook.access_token("outlook", config) for _ in range(5)}) == 1
+    assert loads == ["outlook"]  # from memory after the first call
+    cli.write_config(cli.platform.config(outlook={"user": "other@outlook.jp"}))
+    with pytest.raises(OfflineImapError, match="made with other settings"):
+        hook.access_token("outlook", config)
+
+
+class RecordingUI:
+    def __init__(self):
+        self.errors = []
+
+    def error(self, failure):
+        self.errors.append(failure)
+
+
+def test_a_failure_is_logged_through_offlineimaps_ui_once_per_account(
+        cli, idp, hook_env, monkeypatch):
+    import offlineimap.ui
+    from offlineimap.error import OfflineImapError
+
+    ui = RecordingUI()
+    monkeypatch.setattr(offlineimap.ui, "getglobalui", lambda: ui)
+    monkeypatch.setenv("OFFLINEIMAP_OAUTH_CONFIG", str(cli.config))
+    for name in ("outlook", "outlook", "work"):  # no login: both fail
+        with pytest.raises(OfflineImapError) as caught:
+            hook.access_token(name)
+        assert str(caught.value).startswith("offlineimap-oauth: No token for ")
+    assert [str(failure) for failure in ui.errors] == [
+        "offlineimap-oauth: No token for %s ([account outlook]).\n"
+        "Run: offlineimap-oauth login outlook" % OUTLOOK["user"],
+        "offlineimap-oauth: No token for me@contoso.com ([account work]).\n"
+        "Run: offlineimap-oauth login work"]
+    assert all(isinstance(failure, OfflineImapError) for failure in ui.errors)
+
+
+def test_without_offlineimaps_ui_the_failure_is_still_raised(cli, idp, hook_env, monkeypatch):
+    import offlineimap.ui
+    from offlineimap.error import OfflineImapError
+
+    monkeypatch.setattr(offlineimap.ui, "getglobalui", lambda: None)
+    monkeypatch.setenv("OFFLINEIMAP_OAUTH_CONFIG", str(cli.config))
+    with pytest.raises(OfflineImapError):
+        hook.access_token("outlook")
+    assert hook._reported == set()  # a UI that shows up later still gets it
+
+
+@pytest.mark.parametrize("version,parsed", [
+    ("8.0.3", (8, 0, 3)), ("8.10.3", (8, 10, 3)), ("7.3.4rc1", (7, 3, 41)), ("8.x.3", (8, 0, 3)),
+    ("8.0.3.1", (8, 0, 3)), (None, (0,))])
+def test_offlineimap_version_is_read_digit_by_digit(monkeypatch, version, parsed):
+    import offlineimap
+
+    if version is None:
+        monkeypatch.delattr(offlineimap, "__version__")
+    else:
+        monkeypatch.setattr(offlineimap, "__version__", version)
+    assert hook.offlineimap_version() == parsed
