@@ -33,20 +33,24 @@ def in_process(cli, monkeypatch):
     return TokenStore(str(cli.state))
 
 
-def test_the_hook_stops_serving_a_remembered_token_10_minutes_before_it_expires(
+def test_the_hook_stops_serving_a_remembered_token_at_its_refresh_margin(
         cli, idp, in_process):
-    idp.access_token_lifetime = hotpath.REFRESH_MARGIN_S + 3  # 3 s of usefulness
+    # A token whose margin (hotpath.margin_for: 5 minutes for so short a
+    # lifetime) begins 3 s after it is issued.
+    idp.access_token_lifetime = hotpath.MIN_REFRESH_MARGIN_S + 3
     assert cli.login_paste("outlook").returncode == 0
     first = hook.access_token("outlook")
-    expires_on = hook._memo["outlook"][1]
+    fresh_until = hook._memo["outlook"][1]
     assert hook.access_token("outlook") == first  # remembered while outside the margin
     idp.reset_counts()
-    inside_margin = expires_on - hotpath.REFRESH_MARGIN_S + 0.5
-    time.sleep(max(0, inside_margin - time.time()))  # at most about 3 s
+    idp.access_token_lifetime = 3600
+    time.sleep(max(0, fresh_until + 0.5 - time.time()))  # at most about 3 s
     second = hook.access_token("outlook")
-    assert second != first  # still valid for ~10 minutes, but no longer handed out
+    assert second != first  # still valid for 5 minutes, but no longer handed out
     assert idp.counts["refresh_token"] == 1
-    assert hook._memo["outlook"][1] - time.time() >= hotpath.REFRESH_MARGIN_S
+    # An hour-long token is handed out until 10 minutes before it expires.
+    assert 3600 - hotpath.REFRESH_MARGIN_S - 60 <= hook._memo["outlook"][1] - time.time() \
+        <= 3600 - hotpath.REFRESH_MARGIN_S
 
 
 def test_a_refresh_records_when_the_refresh_token_was_renewed(cli, idp, in_process):
