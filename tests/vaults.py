@@ -188,3 +188,13 @@ def plaintext_hits(directory, secrets):
                 continue
             hits.extend((path, needle[:12].decode()) for needle in needles if needle in data)
     return hits
+
+
+def keyring_item(cli, name="outlook"):
+    """The raw keyring item (through the keyring library itself), or "None"."""
+    probe = subprocess.run([sys.executable, "-c", "import keyring, sys; print(keyring."
+                            "get_password('offlineimap-oauth:' + sys.argv[1], sys.argv[2]))",
+                            str(cli.state), name],
+                           capture_output=True, text=True, env=cli.env, timeout=60)
+    assert probe.returncode == 0, probe.stderr
+    return probe.stdout.strip()

@@ -45,11 +45,8 @@ def test_persistent_server_errors_give_up_in_time(cli, idp):
     assert 2 <= idp.counts["refresh_token"] <= 6  # bounded retries, not a loop
 
 
-def test_hanging_platform_gives_up_in_time(cli, idp):
-    stale_login(cli, idp)
-    idp.hang(120, count=1000)
-    result, elapsed = timed_token(cli)
-    assert_try_later(result, elapsed)
+# A platform that never answers: tests/system/test_deadline.py (every request,
+# discovery included).
 
 
 def test_platform_down_gives_up_in_time_but_serves_cached_token(cli, idp):

@@ -17,19 +17,14 @@ from offlineimap_oauth import accounts, hotpath
 from offlineimap_oauth import offlineimap as hook
 from offlineimap_oauth.cli import main
 from offlineimap_oauth.store import TokenStore
+from tests.system.test_offlineimap_hook import hook_env  # noqa: F401 - fixture
 
 DAY = 86400
 
 
 @pytest.fixture
-def in_process(cli, monkeypatch):
+def in_process(cli, hook_env):  # noqa: F811 - the imported fixture
     """The CLI's environment in this process (the hook and main(argv) run here)."""
-    for key in ("OFFLINEIMAP_OAUTH_CONFIG", "OFFLINEIMAP_OAUTH_STATE_DIR",
-                "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
-        monkeypatch.setenv(key, cli.env[key])
-    monkeypatch.setattr(hook, "_memo", {})
-    monkeypatch.setattr(hook, "_accounts_memo", [None, None])
-    monkeypatch.setattr(hook, "_refusals", {})
     return TokenStore(str(cli.state))
 
 

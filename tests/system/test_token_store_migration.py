@@ -9,7 +9,7 @@ import pytest
 
 from tests.support import OUTLOOK, ROOT
 from tests.vaults import *  # noqa: F401,F403 - gpg_keys, gnupg_home, secret_service
-from tests.vaults import plaintext_hits, read_stored
+from tests.vaults import keyring_item, plaintext_hits, read_stored
 
 HEAVY = ("msal", "requests", "filelock", "subprocess", "keyring", "secretstorage", "jeepney",
          "offlineimap_oauth.vault", "offlineimap_oauth.provider")
@@ -31,15 +31,6 @@ def use(cli, mode, **extra):
 
 def refresh_tokens(idp):
     return [t.value for t in idp.issued("refresh", OUTLOOK["user"])]
-
-
-def keyring_item(cli, name="outlook"):
-    probe = subprocess.run([sys.executable, "-c", "import keyring, sys; print(keyring."
-                            "get_password('offlineimap-oauth:' + sys.argv[1], sys.argv[2]))",
-                            str(cli.state), name],
-                           capture_output=True, text=True, env=cli.env, timeout=60)
-    assert probe.returncode == 0, probe.stderr
-    return probe.stdout.strip()
 
 
 def test_switching_modes_moves_the_tokens_and_leaves_no_old_copy(both, idp):

@@ -15,7 +15,7 @@ import time
 
 from tests.support import OUTLOOK, ROOT
 from tests.vaults import *  # noqa: F401,F403 - gpg_keys, gnupg_home, secret_service, mode, mode_cli
-from tests.vaults import plaintext_hits, read_stored
+from tests.vaults import keyring_item, plaintext_hits, read_stored
 
 
 def issued_refresh_tokens(idp):
@@ -128,16 +128,6 @@ def test_sigkill_while_saving_never_loses_the_newest_refresh_token(mode_cli):
                                 "s = TokenStore(sys.argv[1]); s.locked('a', 2).__enter__()",
                                 directory], env=env, timeout=30)
         assert check.returncode == 0  # the dead writer's lock is gone
-
-
-def keyring_item(cli, name):
-    """The raw keyring item (through the keyring library itself), or "None"."""
-    probe = subprocess.run([sys.executable, "-c", "import keyring, sys; print(keyring."
-                            "get_password('offlineimap-oauth:' + sys.argv[1], sys.argv[2]))",
-                            str(cli.state), name],
-                           capture_output=True, text=True, env=cli.env, timeout=60)
-    assert probe.returncode == 0, probe.stderr
-    return probe.stdout.strip()
 
 
 def test_logout_removes_the_encrypted_copy(mode_cli, idp):
