@@ -64,6 +64,7 @@ KEYS += ("token_store", "gpg_key", "plaintext_access_token")  # where tokens liv
 KEYS += ("provider",)  # microsoft (the default) or google: providers/
 # Keys of Google's client JSON, refused in a Microsoft section by name.
 GOOGLE_ONLY = ("auth_uri", "token_uri")
+MICROSOFT_ONLY = ("tenant", "authority", "redirect_uri")  # refused in a Google section
 TOKEN_STORES = ("plain", "gpg", "keyring")
 BOOLEANS = {"yes": True, "true": True, "on": True, "1": True,
             "no": False, "false": False, "off": False, "0": False}
@@ -226,11 +227,20 @@ def _account(section: str, values, source: str, lines: dict):
               "notify_command": raw.get("notify_command") or None}
     provider = (raw.get("provider") or "microsoft").lower()
     if provider == "google":
+        # Microsoft's keys set once in [DEFAULT] (tenant = consumers, say) are for the
+        # Microsoft sections: a Google section refuses only those it writes itself.
+        inherited = values.parser.defaults()
+        for key in [key for key in raw if key in MICROSOFT_ONLY and key in inherited]:
+            if lines.get((section, key)) is None:
+                del raw[key]
         return _google_account(raw, fields, problem, problems)
     if provider != "microsoft":
         problem("provider", "%r is not one of microsoft, google (default microsoft)" % provider)
     for key in [key for key in raw if key not in KEYS]:
         raw.pop(key)
+        if key in GOOGLE_ONLY and key in values.parser.defaults() \
+                and lines.get((section, key)) is None:
+            continue  # set in [DEFAULT] for the Google sections
         if key in GOOGLE_ONLY:
             problem(key, "is for provider = google; a Microsoft account's endpoints come from "
                     "its authority (use authority = https://HOST/TENANT)")

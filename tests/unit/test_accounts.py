@@ -204,3 +204,14 @@ def test_microsoft_sections_refuse_googles_keys_and_an_unknown_provider():
                for p in problems), problems
     assert any("[account other] provider: 'yahoo' is not one of microsoft, google" in p
                for p in problems), problems
+
+
+def test_microsoft_keys_in_default_do_not_break_a_google_section_and_vice_versa():
+    text = "[DEFAULT]\ntenant = consumers\ntoken_uri = https://proxy.example/token\n" \
+        "token_store = plain\n\n[account outlook]\nuser = me@outlook.jp\n" \
+        "client_id = 11111111-2222-3333-4444-555555555555\n\n" + GMAIL
+    parsed = accounts.parse(text, "accounts.conf")
+    assert parsed["outlook"].tenant == "consumers"
+    assert parsed["gmail"].token_uri == "https://proxy.example/token"
+    with pytest.raises(ConfigError, match=r"\[account gmail\] tenant: Google accounts have no"):
+        accounts.parse(text + "tenant = consumers\n", "accounts.conf")
