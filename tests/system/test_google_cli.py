@@ -169,3 +169,22 @@ def test_tokens_of_a_microsoft_login_never_serve_a_google_account(both):
     token = both.token("gmail")
     assert token.returncode != 0 and token.stdout == ""
     assert "login gmail" in token.stderr and "Traceback" not in token.stderr
+
+
+def test_a_google_login_that_dies_runs_notify_command_once(both, tmp_path):
+    both.gmail.google.access_token_lifetime = 250  # every token call refreshes
+    marker = tmp_path / "notified.txt"
+    both.write_config(both.config.read_text().rstrip("\n") + "\nnotify_command = "
+                      "echo \"$OFFLINEIMAP_OAUTH_ACCOUNT\" >> %s\n" % marker)
+    assert paste_login(both).returncode == 0
+    both.gmail.google.revoke(USER)
+    for _ in range(2):
+        token = both.token("gmail")
+        assert token.returncode == 4 and "login gmail" in token.stderr, token.stderr
+    deadline = time.monotonic() + 20
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    assert marker.read_text() == "gmail\n"  # once, not once per failing call
+    assert paste_login(both).returncode == 0  # working again: the next death notifies anew
+    assert not (both.state / "gmail.notified").exists()

@@ -40,12 +40,18 @@ def refresh(account, store, deadline: float, now=time.time, force: bool = False)
         if hit:
             return hit + (signature,)
         refresh_token = _require_login_state(account, state)
+        from offlineimap_oauth import notify
+
         try:
             tokens = refresh_grant(account, refresh_token, deadline)
         except LoginRequired as error:
-            raise _testing_expiry(account, state, now(), error) from None
+            error = _testing_expiry(account, state, now(), error)
+            # It worked until now (a stored login with these settings): tell someone.
+            notify.login_needed(account, store.directory, error.message)
+            raise error from None
         saved = cache.stored_state(account, tokens, now(), previous=state)
         signature = store.save(account.name, _with_target(account, saved))
+        notify.working_again(store.directory, account.name)
         return saved["google"]["access_token"], _fresh_until(saved), signature
 
 

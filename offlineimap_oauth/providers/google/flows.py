@@ -73,6 +73,9 @@ def login(account, store, flow: str | None = None, open_browser: bool = True, st
 
         store.save(account.name, _with_target(account, cache.stored_state(
             account, tokens, now(), login=True)))
+    from offlineimap_oauth import notify
+
+    notify.working_again(store.directory, account.name)
     scope = tokens.get("scope") or ()
     return {"user": account.user, "flow": chosen,
             "scope": scope if isinstance(scope, str) else " ".join(scope)}
