@@ -188,3 +188,13 @@ def test_a_google_login_that_dies_runs_notify_command_once(both, tmp_path):
     assert marker.read_text() == "gmail\n"  # once, not once per failing call
     assert paste_login(both).returncode == 0  # working again: the next death notifies anew
     assert not (both.state / "gmail.notified").exists()
+
+
+def test_refresh_command_checks_a_google_login_and_says_it_does_not_rotate(both):
+    assert paste_login(both).returncode == 0
+    before = stored(both)["google"]
+    result = both.run("refresh", "gmail", "--older-than", "0")
+    assert result.returncode == 0, result.stderr
+    assert "gmail: login checked with Google (its refresh token does not rotate" in result.stderr
+    assert stored(both)["google"]["refresh_token"] == before["refresh_token"]
+    assert stored(both)["google"]["access_token"] != before["access_token"]
