@@ -61,6 +61,10 @@ PERSONAL_DOMAINS = re.compile(r"@(outlook|hotmail|live|msn|windowslive|passport)
 KEYS = ("user", "client_id", "client_secret", "client_secret_command", "tenant",
         "authority", "scopes", "redirect_uri", "flow", "notify_command")
 KEYS += ("token_store", "gpg_key", "plaintext_access_token")  # where tokens live (vault/)
+KEYS += ("provider",)  # microsoft (the default) or google: providers/
+# Keys of Google's client JSON, refused in a Microsoft section by name.
+GOOGLE_ONLY = ("auth_uri", "token_uri")
+MICROSOFT_ONLY = ("tenant", "authority", "redirect_uri")  # refused in a Google section
 TOKEN_STORES = ("plain", "gpg", "keyring")
 BOOLEANS = {"yes": True, "true": True, "on": True, "1": True,
             "no": False, "false": False, "off": False, "0": False}
@@ -72,6 +76,8 @@ DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$", re.I)
 
 class Account:
     """One mailbox's OAuth2 settings, validated.  Holds no tokens."""
+
+    provider = "microsoft"  # providers.DEFAULT; Google's is providers/google/settings.py
 
     __slots__ = ("name", "user", "client_id", "client_secret", "client_secret_command",
                  "authority", "tenant", "scopes", "redirect_uri", "flow", "notify_command",
@@ -213,21 +219,50 @@ def _account(section: str, values, source: str, lines: dict):
         problem(None, "account names use letters, digits and . _ @ + - (it names the token file)")
     raw = {}
     for key, value in values.items():
-        if key not in KEYS:
-            problem(key, "unknown key%s" % _did_you_mean(key))
-            continue
         try:
             raw[key] = _value(key, value)
         except ValueError as error:
             problem(key, str(error))
     fields = {"name": name, "source": source,
               "notify_command": raw.get("notify_command") or None}
+    provider = (raw.get("provider") or "microsoft").lower()
+    if provider == "google":
+        # Microsoft's keys set once in [DEFAULT] (tenant = consumers, say) are for the
+        # Microsoft sections: a Google section refuses only those it writes itself.
+        inherited = values.parser.defaults()
+        for key in [key for key in raw if key in MICROSOFT_ONLY and key in inherited]:
+            if lines.get((section, key)) is None:
+                del raw[key]
+        return _google_account(raw, fields, problem, problems)
+    if provider != "microsoft":
+        problem("provider", "%r is not one of microsoft, google (default microsoft)" % provider)
+    for key in [key for key in raw if key not in KEYS]:
+        raw.pop(key)
+        if key in GOOGLE_ONLY and key in values.parser.defaults() \
+                and lines.get((section, key)) is None:
+            continue  # set in [DEFAULT] for the Google sections
+        if key in GOOGLE_ONLY:
+            problem(key, "is for provider = google; a Microsoft account's endpoints come from "
+                    "its authority (use authority = https://HOST/TENANT)")
+        else:
+            problem(key, "unknown key%s" % _did_you_mean(key))
     for check in (_check_identity, _check_secret, _check_authority, _check_scopes, _check_flow,
                   _check_token_store):
         check(raw, fields, problem)
     if problems:
         return None, problems
     return Account(**fields), problems
+
+
+def _google_account(raw, fields, problem, problems):
+    """A ``provider = google`` section: providers/google/settings.py checks it (stdlib only)."""
+    from offlineimap_oauth.providers.google import settings
+
+    settings.check(raw, fields, problem)
+    _check_token_store(raw, fields, problem)
+    if problems:
+        return None, problems
+    return settings.GoogleAccount(**fields), problems
 
 
 def _check_identity(raw, fields, problem):

@@ -134,6 +134,14 @@ def cmd_login(args) -> int:
     from offlineimap_oauth.store import TokenStore
 
     account = _load_account(args)
+    if account.provider == "google":
+        from offlineimap_oauth.providers.google import flows
+
+        result = flows.login(account, TokenStore(), flow=args.flow,
+                             open_browser=not args.no_browser)
+        print("Logged in as %s; tokens for [account %s] saved."
+              % (result.get("user") or account.user, account.name), file=sys.stderr)
+        return EXIT_OK
     claims = login(account, TokenStore(), flow=args.flow, open_browser=not args.no_browser)
     print("Logged in as %s; tokens for [account %s] saved."
           % (claims.get("preferred_username") or account.user, account.name), file=sys.stderr)
@@ -145,6 +153,8 @@ def cmd_logout(args) -> int:
 
     account = _load_account(args)
     store = TokenStore()
+    if account.provider == "google":
+        return _google_logout(account, store)
     with store.locked(account.name, timeout=30):
         existed = store.delete(account.name)
     if existed:
@@ -154,6 +164,31 @@ def cmd_logout(args) -> int:
               % (account.name, account.user), file=sys.stderr)
     else:
         print("[account %s] had no stored tokens." % account.name, file=sys.stderr)
+    return EXIT_OK
+
+
+def _google_logout(account, store) -> int:
+    import time
+
+    from offlineimap_oauth.providers.google import client
+
+    with store.locked(account.name, timeout=30):
+        try:  # the refresh token, also from gpg or the keyring
+            state = store.load_secrets(account.name, time.monotonic() + 30)[0]
+        except Error:  # damaged or locked: forget it anyway, and say where to revoke
+            state = None
+        revoked = client.revoke(account, state) if state else False
+        existed = store.delete(account.name)
+    if not existed:
+        print("[account %s] had no stored tokens." % account.name, file=sys.stderr)
+    elif revoked:
+        print("Forgot the tokens of [account %s] (%s) and revoked them at Google; other "
+              "accounts are untouched." % (account.name, account.user), file=sys.stderr)
+    else:
+        print("Forgot the tokens of [account %s] (%s); other accounts are untouched.\n"
+              "Google could not be told to revoke them: to end them now, remove access at "
+              "https://myaccount.google.com/permissions" % (account.name, account.user),
+              file=sys.stderr)
     return EXIT_OK
 
 
@@ -177,8 +212,16 @@ def cmd_status(args) -> int:
     else:
         print("accounts file: %s" % path)
         for account in chosen:  # one damaged token file must not hide the others
-            print("\n".join(describe(account, store)))
+            print("\n".join(_describe(account, store, describe)))
     return EXIT_LOGIN_REQUIRED if needs_login(records) else EXIT_OK
+
+
+def _describe(account, store, describe) -> list:
+    if account.provider != "google":
+        return describe(account, store)
+    from offlineimap_oauth.providers.google import status
+
+    return status.describe(account, store)
 
 
 def cmd_refresh(args) -> int:

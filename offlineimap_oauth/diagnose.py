@@ -57,6 +57,10 @@ class Report:
 
 def default_hosts(account):
     """(IMAP host, SMTP host) for the account's cloud."""
+    if account.provider == "google":
+        from offlineimap_oauth.providers.google import settings
+
+        return settings.IMAP_HOST, settings.SMTP_HOST
     from offlineimap_oauth.accounts import CLOUD_MAIL, PUBLIC_MAIL
 
     return CLOUD_MAIL.get(account.authority.split("/")[2].lower(), PUBLIC_MAIL)
@@ -69,8 +73,9 @@ def run_check(account, store, out, imap=None, smtp=None, now=time.time) -> int:
     _secret_file_step(account, report)
     token, was_cached = _token_step(account, store, report, now)
     token_user = None
+    microsoft = account.provider != "google"  # Google's tokens are opaque, no MSAL cache
     if token:
-        token_user = _claims_step(account, token, report)
+        token_user = _claims_step(account, token, report) if microsoft else None
         imap_host, smtp_host = default_hosts(account)
         imap = imap or (imap_host, 993)
         refused = _imap_steps(account, token, imap, report, retry_follows=was_cached,
@@ -82,8 +87,9 @@ def run_check(account, store, out, imap=None, smtp=None, now=time.time) -> int:
                 _imap_steps(account, token, imap, report, token_user=token_user)
         if token:
             _smtp_steps(account, token, smtp or (smtp_host, 587), report, token_user)
-    _user_step(account, store, report)
-    _renewal_step(account, store, report, now)
+    if microsoft:
+        _user_step(account, store, report)
+        _renewal_step(account, store, report, now)
     _offlineimap_step(report)
     verdict = "all checks passed" if not report.failed else "%d check(s) failed" % len(report.failed)
     out.write("%s: %s\n" % (account.name, verdict))
@@ -125,7 +131,7 @@ def _fresh_token_step(account, store, report, now):
     except Error as error:
         _error_line(report, "fresh access token (the server refused the cached one)", error)
         return None
-    report.line(None, "the server refused the cached token; Microsoft still accepts the "
+    report.line(None, "the server refused the cached token; the provider still accepts the "
                 "stored login, so a fresh token was stored (valid until %s)"
                 % _until(expires_on, now),
                 "If this recurs, run: offlineimap-oauth logout %s && offlineimap-oauth "
@@ -266,12 +272,16 @@ def _smtp_steps(account, token, address, report, token_user=None):
         connection.ehlo()
         report.line(True, "SMTP STARTTLS (%s)" % connection.sock.version())
         code, reply = connection.docmd("AUTH", "XOAUTH2 " + sasl_base64(account.user, token))
+        challenge = None
         if code == 334:  # the server sent an error challenge; an empty line ends it
+            challenge = _text(reply)
             code, reply = connection.docmd("")
         if code == 235:
             report.line(True, "SMTP AUTH XOAUTH2 as %s (no message sent)" % account.user)
         else:
             said = "%d %s" % (code, _text(reply))
+            if challenge and account.provider == "google":  # Gmail's base64 JSON status
+                said = "334 %s\n%s" % (challenge, said)
             report.refused("SMTP AUTH XOAUTH2 as %s" % account.user,
                            refusal(said, account, token_user), said)
     except (OSError, ssl.SSLError, smtplib.SMTPException) as error:

@@ -40,6 +40,10 @@ def cached_token(state: dict | None, account, now: float, margin: float | None =
     ``client_id``, ``target`` (space-separated scopes), ``cached_at`` and
     ``expires_on``.
     """
+    if account.provider == "google":  # stdlib only, like this module
+        from offlineimap_oauth.providers.google import cache
+
+        return cache.cached_token(state, account, now, margin)
     if not state or state.get("account") != account.binding():
         return None
     wanted = {scope.lower() for scope in account.scopes}
@@ -94,6 +98,11 @@ def serve(account, store=None, now=time.time, force: bool = False):
                                account, now())
             if hit:
                 return hit + (None,)
+    if account.provider == "google":
+        from offlineimap_oauth.providers.google import client
+
+        return client.refresh(account, store, deadline=started + TOKEN_DEADLINE_S, now=now,
+                              force=force)
     from offlineimap_oauth import provider
 
     return provider.refresh(account, store, deadline=started + TOKEN_DEADLINE_S, now=now,

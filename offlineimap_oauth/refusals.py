@@ -33,6 +33,8 @@ TRANSIENT = re.compile(r"(^|\s)(4\d\d|4\.\d\.\d+)\s|try again later|temporar|ser
 
 def refusal(text: str, account, token_user: str | None = None) -> Error:
     """Our error for a server's refusal ``text`` (IMAP tagged answer or SMTP reply)."""
+    if getattr(account, "provider", "microsoft") == "google":
+        return _google(text, account)
     said = " ".join(text.split())
     lowered = said.lower()
     fields = {"name": account.name, "user": account.user,
@@ -44,6 +46,19 @@ def refusal(text: str, account, token_user: str | None = None) -> Error:
     return Error("The server refused: %s" % said[:200],
                  hint="Run: offlineimap-oauth check %s -v, and see README's troubleshooting."
                  % account.name)
+
+
+def _google(text: str, account) -> Error:
+    """Gmail's refusals: providers/google/explain.py's table; the class from the words."""
+    from offlineimap_oauth.providers.google import explain
+
+    what, fix = explain.server_refusal(text, account)
+    if TRANSIENT.search(" ".join(text.split())):
+        return TryLater(what, hint=fix)
+    if explain.xoauth2_challenge(text) is not None or re.search(
+            r"535|authenticationfailed|invalid credentials", text, re.I):
+        return LoginRequired(what, hint=fix)
+    return Error(what, hint=fix)
 
 
 def _send_as(account, token_user):

@@ -35,7 +35,10 @@ def renew(accounts: list, store, older_than_days: float, report, now=time.time) 
             report("%s: %s" % (account.name, str(error).replace("\n", "\n  ")))
             worst = max(worst, error.exit_code)
             continue
-        report("%s: refresh token renewed%s" % (
-            account.name, "" if age_days is None else " (the last renewal was %d days ago)"
+        what = ("login checked with Google (its refresh token does not rotate; it lasts until "
+                "revoked, or 7 days for an app in 'Testing')"
+                if getattr(account, "provider", None) == "google" else "refresh token renewed")
+        report("%s: %s%s" % (
+            account.name, what, "" if age_days is None else " (the last renewal was %d days ago)"
             % age_days))
     return worst

@@ -32,8 +32,9 @@ def record(account, store, now: float | None = None) -> dict:
     entry = {
         "name": account.name,
         "user": account.user,
-        "provider": "microsoft",
-        "authority": account.authority,
+        "provider": account.provider,
+        "authority": getattr(account, "authority", None),  # Microsoft's
+        "token_uri": getattr(account, "token_uri", None),  # Google's
         "client_id": account.client_id,
         "confidential": account.confidential,
         "login": login,
@@ -41,6 +42,12 @@ def record(account, store, now: float | None = None) -> dict:
         "last_renewal": _iso(renewed),
         "refresh_token_store": _where(account, state, store),
     }
+    if account.provider == "google":
+        from offlineimap_oauth.providers.google import cache
+
+        entry["refresh_token_expires"] = _iso(cache.refresh_expires_on(state))  # 'Testing' apps
+    else:
+        del entry["token_uri"]
     if problem:
         entry["problem"] = problem
     return entry
@@ -68,6 +75,7 @@ def _where(account, state, store) -> dict:
 
 def _has_refresh_token(state) -> bool:
     return bool((state.get("msal") or {}).get("RefreshToken")
+                or (state.get("google") or {}).get("refresh_token")
                 or (state.get("vault") or {}).get("refresh_token"))  # gpg / keyring
 
 

@@ -20,8 +20,10 @@ from offlineimap_oauth.convert.find.sighting import default_hosts
 FINDERS = (nnimap, smtp, authinfo_xoauth2, auth_source_xoauth2, oauth_plist)
 COMPLETE_HINT = ("give its app registration: offlineimap-oauth convert --client-id ID "
                  "[--tenant T] [--client-secret-command CMD] (README: 'Moving over from Gnus')")
-GMAIL_REASON = ("Gmail is not converted (convert serves Microsoft accounts); keep your current "
-                "setup for it")
+GMAIL_REASON = ("Gmail is not converted: no app registration for it was found (convert makes "
+                "Google accounts from gnusimapoauth2-accounts entries); keep your current setup "
+                "for it, or add an [account NAME] with provider = google to accounts.conf "
+                "(README: 'accounts.conf')")
 
 
 def convert(found, entries, completion, conversion, names, problems) -> None:

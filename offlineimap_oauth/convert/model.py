@@ -1,7 +1,7 @@
 """The neutral per-account model convert builds from what the finders saw.
 
 ``build(found, authinfo_entries, completion)`` returns a :class:`Conversion`: the
-Microsoft accounts to convert (:class:`MailAccount`), the accounts left alone
+Microsoft and Google accounts to convert (:class:`MailAccount`), the accounts left alone
 with the reason (:class:`Skipped`), notes for the user, and the adapted
 ``gnus-permanently-visible-groups``.  Every problem (a missing key, URLs
 that disagree, a value computed at run time) is collected and raised at once
@@ -25,14 +25,18 @@ NAME_CHARS = re.compile(r"[^A-Za-z0-9._@+-]")
 
 
 class MailAccount:
-    """One Microsoft mailbox as the writers need it."""
+    """One Microsoft or Google mailbox as the writers need it."""
 
     def __init__(self, **fields):
+        self.provider = fields.pop("provider", "microsoft")  # or "google": no tenant
         self.name = fields.pop("name")
         self.user = fields.pop("user")
         self.client_id = fields.pop("client_id")
         self.client_secret = fields.pop("client_secret", None)
-        self.tenant = fields.pop("tenant")
+        self.tenant = fields.pop("tenant", None)
+        # Google's endpoints, only when they are not Google's own (a proxy, a test stand-in).
+        self.auth_uri = fields.pop("auth_uri", None)
+        self.token_uri = fields.pop("token_uri", None)
         self.authority = fields.pop("authority", None)  # only outside the public cloud
         self.scopes = tuple(fields.pop("scopes", ()))
         self.redirect_uri = fields.pop("redirect_uri", None)

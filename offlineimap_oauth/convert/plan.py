@@ -235,8 +235,8 @@ def _validate_accounts(conf, conversion) -> None:
     ours = {account.name for account in conversion.accounts}
     for account in conversion.accounts:
         got = parsed.get(account.name)
-        if got is None or (got.client_secret, got.user, got.client_id) != \
-                (account.client_secret, account.user, account.client_id):
+        if got is None or (got.client_secret, got.user, got.client_id, got.provider) != \
+                (account.client_secret, account.user, account.client_id, account.provider):
             raise ConfigError("Internal check failed: [account %s] would not read back as "
                               "converted." % account.name, hint="Please report this.")
     others = {name: _fields(account) for name, account in parsed.items() if name not in ours}
@@ -261,7 +261,8 @@ def summary(conversion) -> str:
     lines = []
     for account in conversion.accounts:
         lines.append("convert: %s (%s, %s) from %s"
-                     % (account.name, account.user, account.authority or account.tenant,
+                     % (account.name, account.user, "Google" if account.provider == "google"
+                        else account.authority or account.tenant,
                         account.where))
     for skipped in conversion.skipped:
         lines.append("not converted: %s (%s): %s" % (skipped.label, skipped.where, skipped.reason))

@@ -68,6 +68,14 @@ def seal(store, name: str, state: dict):
     if mode == PLAIN:
         public = dict(state)  # today's format: no vault record means plain
         public.pop("vault", None)
+    elif isinstance(state.get("google"), dict):  # a Google account: providers/google/cache.py
+        keep = wanted.get("plaintext_access_token", True)
+        google, hidden = _split_google(state["google"], keep)
+        secret = json.dumps({"format": SECRET_FORMAT, "google": hidden}, sort_keys=True)
+        where = _backend(mode).write(store, name, secret.encode("utf-8"), wanted)
+        where.update(store=mode, access_tokens="plaintext" if keep else "encrypted",
+                     refresh_token=bool(hidden.get("refresh_token")))
+        public = dict(state, google=google, vault=where)
     else:
         msal = dict(state.get("msal") or {})
         keep = wanted.get("plaintext_access_token", True)
@@ -92,19 +100,38 @@ def unseal(store, name: str, state: dict, signature, deadline: float | None = No
     data = _backend(where["store"]).read(store, name, where, deadline)
     try:
         secret = json.loads(data)
-        msal = secret["msal"]
-        if not isinstance(msal, dict):
+        msal = secret["msal"] if "google" not in secret else None
+        google = secret.get("google")
+        if not isinstance(msal if google is None else google, dict):
             raise ValueError("not a cache")
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         from offlineimap_oauth.errors import LoginRequired, login_hint
 
         raise LoginRequired("The encrypted tokens of [account %s] are damaged." % name,
                             hint=login_hint(name)) from None
+    if google is not None:
+        full = dict(state, google=dict(state.get("google") or {}, **google))
+        return full, None if where.get("access_tokens") == "encrypted" else signature
     merged = dict(state.get("msal") or {})
     for kind, entries in msal.items():
         merged[kind] = dict(merged.get(kind) or {}, **entries)
     full = dict(state, msal=merged)
     return full, None if where.get("access_tokens") == "encrypted" else signature
+
+
+# What of a Google state's entry the public file may keep: the access token
+# (unless plaintext_access_token = no) and its times; never the refresh token.
+GOOGLE_ACCESS_FIELDS = ("access_token", "issued_at", "expires_on", "scope")
+
+
+def _split_google(entry: dict, keep_access_token: bool):
+    """(public part, secret part) of a Google state's ``google`` entry."""
+    public_fields = GOOGLE_ACCESS_FIELDS if keep_access_token else ("issued_at", "expires_on",
+                                                                    "scope")
+    public = {key: value for key, value in entry.items() if key in public_fields
+              or key == "refresh_expires_on"}
+    hidden = {key: value for key, value in entry.items() if key not in public}
+    return public, hidden
 
 
 def sidecar_signature(public: dict, signature):

@@ -52,6 +52,18 @@ tls_ca_cert_file = {ca}
 timeout_msecs = 10000
 """
 
+# Google's tokeninfo answered by the simulated Google (tests/fakes/google):
+# url is BASE/tokeninfo?dovecot=1&access_token= (Dovecot appends the token).
+GOOGLE_OAUTH2_CONF = """\
+introspection_mode = get
+introspection_url = {url}
+username_attribute = email
+active_attribute = active
+active_value = true
+tls_ca_cert_file = {ca}
+timeout_msecs = 10000
+"""
+
 _DOVECOT_CONF = """\
 instance_name = fake-dovecot-{port}
 base_dir = {run}/base
@@ -143,8 +155,11 @@ class FakeDovecot:
     host = "127.0.0.1"
 
     def __init__(self, ca, introspection_url: str,
-                 directory: Union[str, Path]):
+                 directory: Union[str, Path], oauth2_conf: Optional[str] = None):
         self._ca = ca
+        # The oauth2 passdb settings ({url}, {ca} filled in); default: Microsoft's
+        # introspection.  GOOGLE_OAUTH2_CONF: the simulated Google's tokeninfo by GET.
+        self._oauth2_conf = oauth2_conf or _OAUTH2_CONF
         self.introspection_url = introspection_url
         self.directory = Path(directory)
         self.conf_path = self.directory / "dovecot.conf"
@@ -187,7 +202,7 @@ class FakeDovecot:
         shutil.copyfile(self._ca.ca_cert_path, ca_copy)
         os.chmod(ca_copy, 0o644)
         oauth2 = self._run / "dovecot-oauth2.conf.ext"
-        oauth2.write_text(_OAUTH2_CONF.format(
+        oauth2.write_text(self._oauth2_conf.format(
             url=self.introspection_url, ca=ca_copy))
         os.chmod(oauth2, 0o644)
 

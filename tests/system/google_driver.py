@@ -1,68 +1,37 @@
-"""Runs one Google-account operation in a fresh process, for the system tests.
+"""Runs a Google loopback login with a short timeout in a fresh process.
 
-    python google_driver.py token|refresh|login-localhost|probe JSON
+    python google_driver.py login-localhost JSON
 
-JSON: {"raw": {accounts.conf values}, "store": dir, "login_timeout": s}.  Until
-the CLI dispatches on ``provider``, this stands in for ``offlineimap-oauth
-token NAME`` / ``login NAME``: ``token`` serves a cached token the hot-path
-way (``cache.cached_token``) and refreshes under the lock otherwise.
-stdout: the token (or JSON), stderr: the error message, exit: its code.
-``probe`` also writes the Google / HTTP modules it imported to stderr.
+JSON: {"raw": {accounts.conf values}, "store": dir, "login_timeout": s}.  The
+CLI (``offlineimap-oauth login NAME``) waits 5 minutes for the browser; this
+stands in for it where a test needs the wait cut short (a fresh process:
+``webbrowser`` reads BROWSER once per process).  Every other Google test
+goes through the real CLI (tests/system/test_google_cli.py).
+stdout: the login's result as JSON, stderr: the error message, exit: its code.
 """
 
 import json
 import sys
-import time
-
-HEAVY = ("google", "google_auth_oauthlib", "oauthlib", "requests_oauthlib", "requests",
-         "urllib3", "ssl", "http", "offlineimap_oauth.providers.google.client",
-         "offlineimap_oauth.providers.google.flows", "offlineimap_oauth.providers.google.explain",
-         "msal")
-
-
-def token(account, store):
-    from offlineimap_oauth.providers.google import cache
-
-    started = time.monotonic()
-    state, signature = store.load_signed(account.name)
-    hit = cache.cached_token(state, account, time.time())
-    if hit:
-        return hit[0]
-    from offlineimap_oauth.providers.google import client
-
-    return client.refresh(account, store, deadline=started + 28)[0]
 
 
 def main(command, spec):
     from offlineimap_oauth.errors import Error
-    from offlineimap_oauth.providers.google import settings
+    from offlineimap_oauth.providers.google import flows, settings
     from offlineimap_oauth.store import TokenStore
 
     account, problems = settings.validate("gmail", spec["raw"])
     if problems:
         sys.stderr.write("\n".join(problems) + "\n")
         return 3
-    store = TokenStore(spec["store"])
+    if command != "login-localhost":
+        sys.stderr.write("unknown command %r\n" % command)
+        return 2
     try:
-        if command in ("token", "probe"):
-            print(token(account, store), flush=True)
-        elif command == "refresh":
-            from offlineimap_oauth.providers.google import client
-
-            print(client.refresh(account, store, deadline=time.monotonic() + 28, force=True)[0])
-        elif command == "login-localhost":
-            from offlineimap_oauth.providers.google import flows
-
-            print(json.dumps(flows.login(account, store, flow="localhost",
-                                         timeout=spec.get("login_timeout", 60))))
+        print(json.dumps(flows.login(account, TokenStore(spec["store"]), flow="localhost",
+                                     timeout=spec.get("login_timeout", 60))))
     except Error as error:
         sys.stderr.write(str(error) + "\n")
         return error.exit_code
-    finally:
-        if command == "probe":
-            loaded = sorted(m for m in sys.modules
-                            if m in HEAVY or m.split(".")[0] in HEAVY)
-            sys.stderr.write("HEAVY=%s\n" % ",".join(loaded))
     return 0
 
 

@@ -173,9 +173,11 @@ def test_multi_account_output_dir(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(os.listdir(out)) == ["accounts.conf", "gnus-accounts.el", "msmtprc",
                                        "offlineimap-hook.py", "offlineimaprc"]
-    assert "not converted: me@gmail.com" in result.stdout
+    assert "convert: gmail (me@gmail.com, Google)" in result.stdout
+    assert "not converted" not in result.stdout
     from offlineimap_oauth import accounts
     parsed = accounts.load(str(out / "accounts.conf"))
+    assert parsed["gmail"].provider == "google" and parsed["gmail"].client_secret == "g-secret"
     assert parsed["outlook"].client_secret == MULTI_SECRET
     assert parsed["work"].tenant == "72f988bf-86f1-41af-91ab-2d7cd011db47"
     assert "pythonfile = %s" % (out / "offlineimap-hook.py") in (out / "offlineimaprc").read_text()

@@ -153,15 +153,7 @@ def browser_env(tmp_path):
     return env
 
 
-def test_loopback_login_through_the_browser_stand_in(gmail, browser_env):
-    result = run_driver("login-localhost", gmail, browser_env)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["flow"] == "localhost"
-    redirect = urlsplit(gmail.google.last_authorize["redirect_uri"])
-    assert redirect.hostname == "127.0.0.1" and redirect.port
-    assert gmail.store.load("gmail")["google"]["refresh_token"].startswith("1//")
-    token = run_driver("token", gmail, browser_env)
-    assert token.stdout.strip() == gmail.store.load("gmail")["google"]["access_token"]
+# The loopback login through the CLI: tests/system/test_google_cli.py.
 
 
 def test_loopback_login_of_a_non_test_user_times_out_with_the_fix(gmail, browser_env, tmp_path):

@@ -2,7 +2,6 @@
 Google: single flight under the store's lock, no rotation, Google's failures,
 deadlines, and a cached-token path that imports nothing of Google's."""
 
-import json
 import os
 import subprocess
 import sys
@@ -11,13 +10,10 @@ import time
 import pytest
 
 from offlineimap_oauth.errors import ConfigError, LoginRequired, TryLater
-from offlineimap_oauth.providers.google import cache, client, flows
+from offlineimap_oauth.providers.google import client, flows
 from tests.fakes.google.fixtures import USER, gmail, google  # noqa: F401 - fixtures
 from tests.support import ROOT
 from tests.system.test_google_login import User
-
-DRIVER = os.path.join(ROOT, "tests", "system", "google_driver.py")
-
 
 def login(gmail, lifetime=3599):
     user = User(gmail.google)
@@ -57,13 +53,16 @@ def test_token_uri_override_is_where_the_refresh_goes(gmail):
     assert ("POST", "/token") in gmail.google.request_log  # not oauth2.googleapis.com
 
 
-def test_n_processes_needing_a_refresh_cause_one_refresh(gmail, ca_env):
+def test_n_processes_needing_a_refresh_cause_one_refresh(gmail, ca_env, tmp_path):
     login(gmail, lifetime=250)  # stale at once: 5-minute margin
-    env = dict(os.environ, PYTHONPATH=ROOT)
-    spec = json.dumps({"raw": gmail.raw, "store": gmail.store.directory})
+    config = tmp_path / "accounts.conf"
+    config.write_text(gmail.section("gmail"))
+    env = dict(os.environ, PYTHONPATH=ROOT, OFFLINEIMAP_OAUTH_CONFIG=str(config),
+               OFFLINEIMAP_OAUTH_STATE_DIR=gmail.store.directory)
     with gmail.store.locked("gmail", timeout=5):  # all of them queue on the lock
-        procs = [subprocess.Popen([sys.executable, DRIVER, "token", spec], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        procs = [subprocess.Popen([sys.executable, "-m", "offlineimap_oauth", "token", "gmail"],
+                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
                  for _ in range(6)]
         time.sleep(2)
         assert gmail.google.counts["refresh_token"] == 0
@@ -159,34 +158,12 @@ def test_a_hanging_google_gives_up_by_the_deadline(gmail):
     assert time.monotonic() - started < 6
 
 
-PROBE_HEAVY = "HEAVY="
-
-
-def probe(gmail):
-    env = dict(os.environ, PYTHONPATH=ROOT)
-    spec = json.dumps({"raw": gmail.raw, "store": gmail.store.directory})
-    result = subprocess.run([sys.executable, DRIVER, "probe", spec], env=env,
-                            capture_output=True, text=True, timeout=60)
-    line = [l for l in result.stderr.splitlines() if l.startswith(PROBE_HEAVY)][-1]
-    return result, [m for m in line[len(PROBE_HEAVY):].split(",") if m]
-
-
-def test_cached_google_token_imports_nothing_of_googles(gmail):
-    stored = login(gmail)
-    result, heavy = probe(gmail)
-    assert result.returncode == 0 and result.stdout.strip() == stored["google"]["access_token"]
-    assert heavy == []
-
-
-def test_probe_sees_google_auth_when_a_refresh_is_needed(gmail):
-    login(gmail, lifetime=250)
-    result, heavy = probe(gmail)
-    assert result.returncode == 0, result.stderr
-    assert "google.auth" in heavy and "offlineimap_oauth.providers.google.client" in heavy
+# The cached-token path through the CLI imports nothing of Google's:
+# tests/system/test_google_cli.py (probe).
 
 
 @pytest.mark.parametrize("module,allowed", [
-    ("cache.py", {"__future__"}),
+    ("cache.py", {"__future__", "offlineimap_oauth.hotpath"}),
     ("settings.py", {"__future__", "re", "offlineimap_oauth.secret_command"}),
     ("__init__.py", set()),
 ])

@@ -158,3 +158,60 @@ def test_relative_config_paths_become_absolute(monkeypatch, tmp_path):
     assert paths.config_path("my.conf") == str(tmp_path / "my.conf")
     monkeypatch.setenv(paths.CONFIG_ENV, "env.conf")
     assert paths.config_path() == str(tmp_path / "env.conf")
+
+
+GMAIL = """\
+[account gmail]
+provider = Google
+user = me@gmail.com
+client_id = 123456789012-abcdefghijklmnop.apps.googleusercontent.com
+client_secret = "GOCSPX-a;b"
+token_store = keyring
+plaintext_access_token = no
+"""
+
+
+def test_provider_google_and_microsoft_accounts_in_one_file():
+    parsed = accounts.parse(SEED + "\n" + GMAIL, "accounts.conf")
+    gmail, outlook = parsed["gmail"], parsed["outlook"]
+    assert gmail.provider == "google" and outlook.provider == "microsoft"
+    assert gmail.client_secret == "GOCSPX-a;b" and gmail.scopes == ("https://mail.google.com/",)
+    assert gmail.token_uri == "https://oauth2.googleapis.com/token"
+    assert gmail.token_store == "keyring" and gmail.plaintext_access_token is False
+    assert gmail.binding()["provider"] == "google"
+    assert "provider" not in outlook.binding()  # token files made before Google keep matching
+
+
+def test_google_sections_refuse_microsoft_keys_and_the_oob_redirect_with_their_place():
+    text = GMAIL.replace("keyring", "vault") + "tenant = consumers\n" \
+        "redirect_uri = urn:ietf:wg:oauth:2.0:oob\n"
+    with pytest.raises(ConfigError) as raised:
+        accounts.parse(text, "accounts.conf")
+    problems = raised.value.problems
+    assert any(p.startswith("accounts.conf:8: [account gmail] tenant: Google accounts have no "
+                            "tenant") for p in problems), problems
+    assert any("redirect_uri" in p and "out-of-band" in p for p in problems), problems
+    assert any("token_store: 'vault' is not one of" in p for p in problems), problems
+
+
+def test_microsoft_sections_refuse_googles_keys_and_an_unknown_provider():
+    text = SEED + "token_uri = https://oauth2.googleapis.com/token\n" \
+        "[account other]\nprovider = yahoo\nuser = a@b.c\n"
+    with pytest.raises(ConfigError) as raised:
+        accounts.parse(text, "accounts.conf")
+    problems = raised.value.problems
+    assert any("[account work] token_uri: is for provider = google" in p and "authority" in p
+               for p in problems), problems
+    assert any("[account other] provider: 'yahoo' is not one of microsoft, google" in p
+               for p in problems), problems
+
+
+def test_microsoft_keys_in_default_do_not_break_a_google_section_and_vice_versa():
+    text = "[DEFAULT]\ntenant = consumers\ntoken_uri = https://proxy.example/token\n" \
+        "token_store = plain\n\n[account outlook]\nuser = me@outlook.jp\n" \
+        "client_id = 11111111-2222-3333-4444-555555555555\n\n" + GMAIL
+    parsed = accounts.parse(text, "accounts.conf")
+    assert parsed["outlook"].tenant == "consumers"
+    assert parsed["gmail"].token_uri == "https://proxy.example/token"
+    with pytest.raises(ConfigError, match=r"\[account gmail\] tenant: Google accounts have no"):
+        accounts.parse(text + "tenant = consumers\n", "accounts.conf")

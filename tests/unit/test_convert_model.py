@@ -72,13 +72,19 @@ def test_seed_configuration():
 
 def test_multi_account_wrapped_forms():
     conversion = convert(fixture("multi.el"), fixture("multi-authinfo"), "multi.el")
-    outlook, work = conversion.accounts
+    gmail, outlook, work = conversion.accounts  # the Gmail entry is pushed to the front
     assert (outlook.name, outlook.tenant, outlook.imap_port) == ("outlook", "consumers", 993)
     assert outlook.client_secret == 'a;b "q" c\\d #e ;f'
     assert (work.name, work.tenant, work.client_secret) == \
         ("work", "72f988bf-86f1-41af-91ab-2d7cd011db47", None)
-    [gmail] = conversion.skipped
-    assert gmail.label == "me@gmail.com" and "accounts.google.com" in gmail.reason
+    assert (gmail.provider, gmail.name, gmail.user, gmail.client_id, gmail.client_secret) == \
+        ("google", "gmail", "me@gmail.com", "123-abc.apps.googleusercontent.com", "g-secret")
+    assert (gmail.imap_host, gmail.imap_port, gmail.smtp_host, gmail.smtp_port) == \
+        ("imap.gmail.com", 993, "smtp.gmail.com", 587)
+    assert gmail.tenant is None and gmail.redirect_uri is None and gmail.scopes == ()
+    assert conversion.skipped == []
+    assert any("urn:ietf:wg:oauth:2.0:oob is dropped: Google blocked" in note
+               for note in conversion.notes)
     assert conversion.visible_groups.endswith(r"\|^nnmaildir\+work:INBOX")
 
 

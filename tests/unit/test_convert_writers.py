@@ -63,8 +63,16 @@ def test_secrets_round_trip_exactly(secret):
 def test_multi_accounts_conf_reparses_to_the_model():
     conv = conversion("multi")
     parsed = accounts.parse(rendered("multi")["accounts.conf"], "accounts.conf")
+    assert [account.provider for account in conv.accounts] == ["google", "microsoft", "microsoft"]
     for account in conv.accounts:
         got = parsed[account.name]
+        assert got.provider == account.provider
+        if account.provider == "google":  # Google's default scope and endpoints, not written
+            assert (got.user, got.client_id, got.client_secret, got.scopes, got.token_uri) == \
+                (account.user, account.client_id, account.client_secret,
+                 ("https://mail.google.com/",), "https://oauth2.googleapis.com/token")
+            assert got.redirect_uri is None  # the oob redirect is dropped
+            continue
         assert (got.user, got.client_id, got.client_secret, got.tenant, got.redirect_uri) == \
             (account.user, account.client_id, account.client_secret, account.tenant,
              account.redirect_uri)

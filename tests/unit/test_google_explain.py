@@ -146,3 +146,22 @@ def test_flow_choice_for_google_accounts():
     assert flows.choose_flow(ACCOUNT, "localhost", {}) == "localhost"
     with pytest.raises(UsageError, match="--flow paste"):
         flows.choose_flow(ACCOUNT, "device", desktop)
+
+
+def test_check_uses_gmails_hosts_and_explains_gmails_refusals():
+    import base64
+
+    from offlineimap_oauth import accounts
+    from offlineimap_oauth.diagnose import default_hosts
+    from offlineimap_oauth.errors import LoginRequired
+    from offlineimap_oauth.refusals import refusal
+
+    account = accounts.parse(
+        "[account gmail]\nprovider = google\nuser = me@gmail.com\nclient_id = "
+        "1-abc.apps.googleusercontent.com\nclient_secret = GOCSPX-x\n")["gmail"]
+    assert default_hosts(account) == ("imap.gmail.com", "smtp.gmail.com")
+    challenge = base64.b64encode(b'{"status":"400","schemes":"Bearer","scope":'
+                                 b'"https://mail.google.com/"}').decode()
+    error = refusal("334 %s\n535-5.7.8 Username and Password not accepted." % challenge, account)
+    assert isinstance(error, LoginRequired) and "Gmail refused the token" in error.message
+    assert "token gmail --refresh" in error.hint

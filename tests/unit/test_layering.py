@@ -5,7 +5,8 @@ import pathlib
 
 PACKAGE = pathlib.Path(__file__).resolve().parents[2] / "offlineimap_oauth"
 HOT_PATH = ("cli.py", "errors.py", "paths.py", "accounts.py", "store.py", "hotpath.py",
-            "offlineimap.py")
+            "offlineimap.py", "providers/__init__.py", "providers/google/__init__.py",
+            "providers/google/cache.py", "providers/google/settings.py")
 
 
 def modules():
@@ -48,7 +49,13 @@ def test_hot_path_modules_import_no_third_party_library_at_top_level():
         for imported_name in top_level_imports(PACKAGE / name):
             root = imported_name.split(".")[0]
             assert root not in ("msal", "requests", "filelock", "offlineimap", "keyring",
-                                "gnupg", "secretstorage", "subprocess"), (name, imported_name)
+                                "gnupg", "secretstorage", "subprocess", "google",
+                                "google_auth_oauthlib", "oauthlib", "requests_oauthlib"), (
+                name, imported_name)
+            assert not imported_name.startswith((
+                "offlineimap_oauth.providers.google.client",
+                "offlineimap_oauth.providers.google.flows",
+                "offlineimap_oauth.providers.google.explain")), (name, imported_name)
             assert not imported_name.startswith("offlineimap_oauth.vault"), (name, imported_name)
             assert not imported_name.startswith("offlineimap_oauth.convert"), (name, imported_name)
 

@@ -1,7 +1,9 @@
 """Finder: the ``gnusimapoauth2-accounts`` plists (the seed's own setup).
 
 Each element is one complete account (mail address, app registration,
-endpoints, SMTP server); ``model`` reads them with ``accounts(found)``
+endpoints, SMTP server): Microsoft's endpoints make a Microsoft account,
+Google's (accounts.google.com, oauth2.googleapis.com, the older
+www.googleapis.com/oauth2/v3|v4/token) a ``provider = google`` one; ``model`` reads them with ``accounts(found)``
 and checks every key (``account(...)``).
 """
 
@@ -18,6 +20,11 @@ from offlineimap_oauth.convert.read.elisp import Int, Str, Symbol
 
 ENDPOINT_RE = re.compile(r"^https://([^/\s?#]+)/([^/\s?#]+)/oauth2/(?:v2\.0/)?(authorize|token)/?"
                          r"(?:\?.*)?$", re.I)
+# Google's authorize and token endpoints, today's and older ones (all Google's own:
+# accounts.conf gets Google's defaults, not these).
+GOOGLE_ENDPOINT_RE = re.compile(
+    r"^https://(accounts\.google\.com/o/oauth2/(v2/)?(auth|token)|oauth2\.googleapis\.com/token"
+    r"|www\.googleapis\.com/oauth2/v[34]/token)/?(\?.*)?$", re.I)
 KNOWN_KEYS = {":user", ":smtp-server", ":smtp-port", ":smtp-user", ":smtp-password",
               ":smtp-auth-supported", ":smtp-stream-type", ":oauth2-client-id",
               ":oauth2-client-secret", ":oauth2-scope", ":oauth2-auth-url", ":oauth2-token-url",
@@ -52,6 +59,9 @@ def account(node, source, servers, conversion, problems):
     auth, token = get(":oauth2-auth-url"), get(":oauth2-token-url")
     if REPORTED in (values.get(":oauth2-auth-url"), values.get(":oauth2-token-url")):
         endpoint = None
+    elif _google(auth, token):
+        return _google_account(values, user, where, label, get, servers, conversion, problems,
+                               start)
     else:
         endpoint = _endpoint(auth, token, label, problems)
     if endpoint == "skip":
@@ -88,6 +98,54 @@ def account(node, source, servers, conversion, problems):
         client_secret=get(":oauth2-client-secret") or None, tenant=tenant,
         authority=None if host == "login.microsoftonline.com" else "https://%s/%s" % (host, tenant),
         scopes=scopes, redirect_uri=get(":oauth2-redirect-url") or None,
+        smtp_user=get(":smtp-user"), where=where, **imap, **smtp)
+
+
+def _google(auth, token) -> bool:
+    """True when every given URL is one of Google's OAuth endpoints."""
+    given = [url for url in (auth, token) if url]
+    return bool(given) and all(GOOGLE_ENDPOINT_RE.match(url) for url in given)
+
+
+def _google_account(values, user, where, label, get, servers, conversion, problems, start):
+    """A Gmail / Google Workspace entry: a ``provider = google`` account."""
+    from offlineimap_oauth.providers.google import settings as google
+
+    client_id = get(":oauth2-client-id", required=True)
+    if client_id and not google.CLIENT_ID_RE.match(client_id.lower()):
+        problems.append("%s: :oauth2-client-id %r is not a Google client ID "
+                        "(NNN-xxx.apps.googleusercontent.com)" % (label, client_id))
+    secret = get(":oauth2-client-secret")
+    if not secret and not problems[start:]:
+        problems.append("%s: :oauth2-client-secret is missing; a Google Desktop app client has "
+                        "one: copy it from %s" % (label, google.CREDENTIALS_PAGE))
+    if user and "@" not in user:
+        problems.append("%s: :user %r is not a mail address; XOAUTH2 logs in with the full "
+                        "address" % (label, user))
+    for key in sorted(set(values) - KNOWN_KEYS):
+        conversion.notes.append("%s: %s is not used by convert" % (label, key))
+    scopes = [s for s in (get(":oauth2-scope") or "").split() if s]
+    if scopes and google.MAIL_SCOPE not in scopes:
+        problems.append("%s: :oauth2-scope %r lacks %s, the only scope Gmail's IMAP and SMTP "
+                        "accept" % (label, " ".join(scopes), google.MAIL_SCOPE))
+    redirect = get(":oauth2-redirect-url")
+    if redirect:
+        conversion.notes.append(
+            "%s: :oauth2-redirect-url %s is dropped: %s" % (label, redirect, (
+                "Google blocked the out-of-band redirect in 2022; login now uses a loopback "
+                "address on 127.0.0.1 (or --flow paste over SSH)"
+                if redirect.strip() == google.OOB_REDIRECT else
+                "login picks a loopback address on 127.0.0.1 itself")))
+    smtp = _smtp(values, label, problems)
+    if len(problems) > start:
+        return None
+    if not smtp["smtp_host"]:
+        smtp.update(smtp_host=google.SMTP_HOST, smtp_port=google.SMTP_PORT, smtp_starttls=True)
+        conversion.notes.append("%s: no :smtp-server; using %s" % (label, google.SMTP_HOST))
+    imap = _imap(user, None, servers, label, conversion, google.IMAP_HOST)
+    return model.MailAccount(
+        provider="google", name=imap.pop("name"), user=user, client_id=client_id,
+        client_secret=secret, scopes=[] if scopes == [google.MAIL_SCOPE] else scopes,
         smtp_user=get(":smtp-user"), where=where, **imap, **smtp)
 
 
@@ -147,8 +205,8 @@ def _smtp(values, label, problems) -> dict:
     return dict(smtp_host=_text(values.get(":smtp-server")), smtp_port=port, smtp_starttls=starttls)
 
 
-def _imap(user, host, servers, label, conversion) -> dict:
-    default_imap = CLOUD_MAIL.get(host, PUBLIC_MAIL)[0]
+def _imap(user, host, servers, label, conversion, default_imap=None) -> dict:
+    default_imap = default_imap or CLOUD_MAIL.get(host, PUBLIC_MAIL)[0]
     tied = [server for server in servers if server.login and user
             and server.login.lower() == user.lower()]
     if tied:

@@ -50,10 +50,20 @@ def render_section(account) -> str:
              % comment_text(account.where.rsplit(":", 2)[0]),
              "user = %s" % quote(account.user),
              "client_id = %s" % quote(account.client_id)]
+    google = getattr(account, "provider", "microsoft") == "google"
+    if google:
+        lines.insert(2, "provider = google")
     if account.client_secret:
         lines.append("client_secret = %s" % quote(account.client_secret))
     if getattr(account, "client_secret_command", None):  # convert --client-secret-command
         lines.append("client_secret_command = %s" % quote(account.client_secret_command))
+    if google:  # no tenant, no redirect (login picks a loopback port); Google's endpoints
+        for key in ("auth_uri", "token_uri"):
+            if getattr(account, key, None):
+                lines.append("%s = %s" % (key, quote(getattr(account, key))))
+        if account.scopes:
+            lines.append("scopes = %s" % quote(" ".join(account.scopes)))
+        return "\n".join(lines) + "\n"
     if account.authority:
         lines.append("authority = %s" % quote(account.authority))
     else:

@@ -50,6 +50,8 @@ def render(conversion, path: str) -> str:
             "  (setq gnus-select-method '(nnnil \"\")))\n\n"
             % ((" ".join(elisp_string(name) for name in replaced),) * 2))
     parts.append(SENDING)
+    if any(getattr(account, "provider", None) == "google" for account in conversion.accounts):
+        parts.append(";; Gmail does the same: what its SMTP sends lands in [Gmail]/Sent Mail.\n\n")
     parts.append(";; From address per account, so msmtp picks that account's token.\n"
                  "(dolist (style '(\n%s))\n"
                  "  (add-to-list 'gnus-posting-styles style t))\n\n" % styles)

@@ -3,7 +3,8 @@
 Per account: ``[Account NAME]`` (utf8foldernames belongs here), a Maildir
 ``[Repository NAME-local]`` under ~/Mail/NAME with ``sep = .`` for nnmaildir,
 and the IMAP ``[Repository NAME-remote]`` authenticating with XOAUTH2
-through the pythonfile's ``access_token("NAME")``.  ``general_values`` gives
+through the pythonfile's ``access_token("NAME")`` (``type = Gmail`` for a
+Google account, with a folder filter that keeps one copy of each message).  ``general_values`` gives
 the ``[general]`` keys to set.  No secrets are written here.
 
 Each section is data first (``entries``: the values offlineimap must read
@@ -32,6 +33,17 @@ EVALUATED_KEYS = frozenset({
     "header", "sep", "footer",
 })
 FOLDERFILTER = "lambda folder: mail_folder(folder)"
+# Gmail shows each message once per label: these folders only repeat messages
+# kept under INBOX, [Gmail]/Sent Mail or a label, so syncing them would store
+# every message two or three times.  English and Japanese names; "[Google Mail]"
+# is the prefix in the UK and Germany.  ASCII in the file (\u escapes).
+GMAIL_REPEATS = ("All Mail", "Important", "Starred",
+                 "\u3059\u3079\u3066\u306e\u30e1\u30fc\u30eb",  # すべてのメール
+                 "\u91cd\u8981",  # 重要
+                 "\u30b9\u30bf\u30fc\u4ed8\u304d")  # スター付き
+GMAIL_FOLDERFILTER = "lambda folder: folder not in (%s)" % ", ".join(
+    '"%s/%s"' % (prefix, name.encode("ascii", "backslashreplace").decode("ascii"))
+    for prefix in ("[Gmail]", "[Google Mail]") for name in GMAIL_REPEATS)
 
 GENERAL_HEADER = """\
 # offlineimap configuration; accounts written by offlineimap-oauth convert.
@@ -51,6 +63,24 @@ def entries(account) -> list:
         transport = [("ssl", "yes"), ("sslcacertfile", "OS-DEFAULT")]
     else:
         transport = [("ssl", "no"), ("starttls", "yes"), ("sslcacertfile", "OS-DEFAULT")]
+    google = getattr(account, "provider", "microsoft") == "google"
+    remote = [("type", "Gmail" if google else "IMAP"),
+              ("remotehost", account.imap_host),
+              ("remoteport", str(account.imap_port))] + transport + [
+        ("remoteuser", account.user),
+        ("#", "XOAUTH2 only: with other mechanisms a bad token falls back to a password "
+              "prompt."),
+        ("auth_mechanisms", "XOAUTH2"),
+        ("oauth2_access_token_eval", "access_token(%s)" % python_literal(name))]
+    if google:
+        remote += [("#", "Skips All Mail, Important, Starred (and their Japanese names): they "
+                         "repeat messages kept under INBOX, Sent Mail and labels."),
+                   ("folderfilter", GMAIL_FOLDERFILTER)]
+    else:
+        remote += [("#", "Drops Calendar, Contacts, Tasks, Notes... (English and Japanese "
+                         "names)."),
+                   ("folderfilter", FOLDERFILTER)]
+    remote.append(("createfolders", "False"))
     return [
         ("Account %s" % name, [
             ("localrepository", "%s-local" % name),
@@ -64,18 +94,7 @@ def entries(account) -> list:
             ("localfolders", "%s/%s" % (MAILDIR_ROOT, name)),
             ("#", "nnmaildir sees only top-level directories: Parent.Child, not Parent/Child."),
             ("sep", ".")]),
-        ("Repository %s-remote" % name, [
-            ("type", "IMAP"),
-            ("remotehost", account.imap_host),
-            ("remoteport", str(account.imap_port))] + transport + [
-            ("remoteuser", account.user),
-            ("#", "XOAUTH2 only: with other mechanisms a bad token falls back to a password "
-                  "prompt."),
-            ("auth_mechanisms", "XOAUTH2"),
-            ("oauth2_access_token_eval", "access_token(%s)" % python_literal(name)),
-            ("#", "Drops Calendar, Contacts, Tasks, Notes... (English and Japanese names)."),
-            ("folderfilter", FOLDERFILTER),
-            ("createfolders", "False")]),
+        ("Repository %s-remote" % name, remote),
     ]
 
 

@@ -153,6 +153,19 @@ def _scopes(value):
     return None
 
 
+def _google_scopes(value):
+    """A Google account's scopes: one line of tokens holding Gmail's scope."""
+    from offlineimap_oauth.providers.google.settings import MAIL_SCOPE
+
+    for scope in value or ():
+        if not (isinstance(scope, str) and TOKEN_RE.fullmatch(scope)) or set(scope) & set(',"\\'):
+            return ("%s is not a scope (printable characters; no spaces, commas, quotes)"
+                    % show(scope))
+    if value and MAIL_SCOPE not in value:
+        return "lacks %s, the only scope Gmail's IMAP and SMTP accept" % MAIL_SCOPE
+    return None
+
+
 def _name(value):
     if isinstance(value, str) and accounts_file.NAME_RE.fullmatch(value):
         return None
@@ -183,16 +196,25 @@ FIELDS = (
     ("smtp_host", ":smtp-server", _host),
     ("smtp_port", ":smtp-port", _port),
     ("nnimap", "nnimap server name", _free_text),
+    ("auth_uri", ":oauth2-auth-url", _url),
+    ("token_uri", ":oauth2-token-url", _url),
 )
+# What differs for a Google account (provider = google): no tenant, Google's scopes.
+GOOGLE_FIELDS = {"tenant": None, "scopes": _google_scopes}
 
 
 def check_account(account) -> list:
     """Every problem with the shape of ``account``'s fields (empty when it can be written)."""
     problems = []
     label = getattr(account, "name", None) or getattr(account, "user", None) or "?"
+    google = getattr(account, "provider", "microsoft") == "google"
     for field, key, check in FIELDS:
         if not hasattr(account, field):
             continue
+        if google and field in GOOGLE_FIELDS:
+            check = GOOGLE_FIELDS[field]
+            if check is None:
+                continue
         if field == "smtp_user" and account.smtp_user == getattr(account, "user", None):
             continue  # the user itself, checked as :user
         reason = check(getattr(account, field))

@@ -16,20 +16,7 @@ Stdlib only: the hot path imports this module.
 
 from __future__ import annotations
 
-# The margin rule of hotpath (REFRESH_MARGIN_S, and margin_for on the
-# lifecycle branch): a token is handed out until 10 minutes before its expiry;
-# a short-lived token until half its lifetime is left, but never closer to
-# expiry than 5 minutes.  Google's access tokens live an hour (expires_in 3599).
-REFRESH_MARGIN_S = 600
-MIN_REFRESH_MARGIN_S = 300
-SHORT_TOKEN_MARGIN_SHARE = 0.5
-
-
-def margin_for(lifetime) -> float:
-    """Seconds before expiry at which a token of ``lifetime`` s is refreshed."""
-    if not lifetime or lifetime <= 0:
-        return REFRESH_MARGIN_S
-    return min(REFRESH_MARGIN_S, max(MIN_REFRESH_MARGIN_S, lifetime * SHORT_TOKEN_MARGIN_SHARE))
+from offlineimap_oauth.hotpath import margin_for  # noqa: F401 - the one margin rule
 
 
 def cached_token(state, account, now: float, margin=None):

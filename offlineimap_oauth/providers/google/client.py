@@ -34,18 +34,32 @@ HTTP_TIMEOUT_S = 10  # per request; a hung Google must not hang msmtp
 def refresh(account, store, deadline: float, now=time.time, force: bool = False):
     """(token, fresh_until, token file signature) after refreshing under the lock."""
     with store.locked(account.name, timeout=deadline - time.monotonic()):
-        state, signature = store.load_signed(account.name)
+        # The refresh token may be in gpg or the keyring (token_store): vault/.
+        state, signature = store.load_secrets(account.name, deadline)
         hit = None if force else cache.cached_token(state, account, now())
         if hit:
             return hit + (signature,)
         refresh_token = _require_login_state(account, state)
+        from offlineimap_oauth import notify
+
         try:
             tokens = refresh_grant(account, refresh_token, deadline)
         except LoginRequired as error:
-            raise _testing_expiry(account, state, now(), error) from None
+            error = _testing_expiry(account, state, now(), error)
+            # It worked until now (a stored login with these settings): tell someone.
+            notify.login_needed(account, store.directory, error.message)
+            raise error from None
         saved = cache.stored_state(account, tokens, now(), previous=state)
-        signature = store.save(account.name, saved)
+        signature = store.save(account.name, _with_target(account, saved))
+        notify.working_again(store.directory, account.name)
         return saved["google"]["access_token"], _fresh_until(saved), signature
+
+
+def _with_target(account, state: dict) -> dict:
+    """``state`` with where accounts.conf wants its refresh token (``token_store``)."""
+    from offlineimap_oauth import vault
+
+    return dict(state, token_store=vault.target(account))
 
 
 def _testing_expiry(account, state, now: float, error):

@@ -69,7 +69,13 @@ def login(account, store, flow: str | None = None, open_browser: bool = True, st
                                  "permissions, then run: offlineimap-oauth login %s"
                                  % account.name)
     with store.locked(account.name, timeout=LOGIN_LOCK_TIMEOUT_S):
-        store.save(account.name, cache.stored_state(account, tokens, now(), login=True))
+        from offlineimap_oauth.providers.google.client import _with_target
+
+        store.save(account.name, _with_target(account, cache.stored_state(
+            account, tokens, now(), login=True)))
+    from offlineimap_oauth import notify
+
+    notify.working_again(store.directory, account.name)
     scope = tokens.get("scope") or ()
     return {"user": account.user, "flow": chosen,
             "scope": scope if isinstance(scope, str) else " ".join(scope)}

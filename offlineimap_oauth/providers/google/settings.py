@@ -24,6 +24,8 @@ OOB_REDIRECT = "urn:ietf:wg:oauth:2.0:oob"
 FLOWS = ("auto", "paste", "localhost")
 KEYS = ("provider", "user", "client_id", "client_secret", "client_secret_command", "scopes",
         "flow", "auth_uri", "token_uri")
+# Provider-neutral keys accounts.py checks itself (where tokens live, notices).
+SHARED_KEYS = ("token_store", "gpg_key", "plaintext_access_token", "notify_command")
 # Microsoft's keys, refused by name with what to do instead.
 REFUSED = {
     "tenant": "Google accounts have no tenant; remove the line (tenant is for Microsoft)",
@@ -47,7 +49,8 @@ class GoogleAccount:
 
     provider = "google"
     __slots__ = ("name", "user", "client_id", "client_secret", "client_secret_command",
-                 "scopes", "flow", "auth_uri", "token_uri", "source")
+                 "scopes", "flow", "auth_uri", "token_uri", "source", "notify_command",
+                 "token_store", "gpg_key", "plaintext_access_token")
 
     def __init__(self, **fields):
         for slot in self.__slots__:
@@ -110,8 +113,9 @@ def check(raw: dict, fields: dict, problem) -> None:
     for key in raw:
         if key in REFUSED:
             problem(key, REFUSED[key] + _oob_note(key, raw[key]))
-        elif key not in KEYS:
-            problem(key, "unknown key for a Google account; known keys: " + ", ".join(KEYS))
+        elif key not in KEYS and key not in SHARED_KEYS:
+            problem(key, "unknown key for a Google account; known keys: "
+                    + ", ".join(KEYS + SHARED_KEYS))
     for part in (_check_identity, _check_secret, _check_endpoints, _check_scopes, _check_flow):
         part(raw, fields, problem)
 

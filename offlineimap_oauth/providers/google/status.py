@@ -22,7 +22,16 @@ def describe(account, store, now: float | None = None) -> list:
         "  client:        %s (Desktop app, secret%s)" % (
             account.client_id, " from command" if account.client_secret_command else ""),
     ]
-    lines.extend(token_lines(account, store.load(account.name), now))
+    from offlineimap_oauth import vault
+    from offlineimap_oauth.errors import Error
+
+    try:
+        state = store.load(account.name)
+    except Error as error:  # a damaged token file: say so, and go on with the others
+        lines.append("  tokens:        %s %s" % (error.message, error.hint or ""))
+    else:
+        lines.extend(token_lines(account, state, now))
+        lines.append("  refresh token lives in: %s" % vault.describe(account, state, store))
     lines.append("  store:         %s" % store.path(account.name))
     return lines
 
@@ -35,10 +44,13 @@ def token_lines(account, state, now: float) -> list:
         return ["  tokens:        made with other settings (user, client_id, scopes or token "
                 "host changed): " + login]
     hit = cache.cached_token(state, account, now, margin=0)
-    lines = ["  access token:  " + ("valid until %s (%d min left)" % (_when(hit[1]),
-                                                                     (hit[1] - now) // 60)
-                                  if hit else "expired (the next token request refreshes it)")]
-    if not cache.refresh_token(state):
+    sealed = state.get("vault") if isinstance(state.get("vault"), dict) else {}  # gpg / keyring
+    lines = ["  access token:  " + (
+        "valid until %s (%d min left)" % (_when(hit[1]), (hit[1] - now) // 60) if hit else
+        "kept encrypted with the refresh token (plaintext_access_token = no)"
+        if sealed.get("access_tokens") == "encrypted" else
+        "expired (the next token request refreshes it)")]
+    if not cache.refresh_token(state) and not sealed.get("refresh_token"):
         return lines + ["  refresh token: none: " + login]
     line = "  refresh token: present (Google does not rotate it), logged in %s" % _when(
         state.get("login_at") or now)

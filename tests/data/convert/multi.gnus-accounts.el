@@ -12,6 +12,7 @@
 
 ;; Mail synced by offlineimap into ~/Mail/NAME, read with nnmaildir.
 (dolist (method '(
+    (nnmaildir "gmail" (directory "~/Mail/gmail/"))
     (nnmaildir "outlook" (directory "~/Mail/outlook/"))
     (nnmaildir "work" (directory "~/Mail/work/"))))
   (add-to-list 'gnus-secondary-select-methods method t))
@@ -20,11 +21,11 @@
 (setq gnus-secondary-select-methods
       (seq-remove (lambda (method)
                     (and (eq (car-safe method) 'nnimap)
-                         (member (cadr method) '("outlook" "work"))))
+                         (member (cadr method) '("gmail" "outlook" "work"))))
                   gnus-secondary-select-methods))
 ;; If one was the primary select method, Gnus still needs one: a harmless one.
 (when (and (eq (car-safe gnus-select-method) 'nnimap)
-           (member (cadr gnus-select-method) '("outlook" "work")))
+           (member (cadr gnus-select-method) '("gmail" "outlook" "work")))
   (setq gnus-select-method '(nnnil "")))
 
 ;; Send through msmtp; it picks the account whose `from' matches From.
@@ -41,8 +42,11 @@
 ;; through its SMTP in Sent Items itself, and offlineimap brings it down.
 (setq gnus-message-archive-group nil)
 
+;; Gmail does the same: what its SMTP sends lands in [Gmail]/Sent Mail.
+
 ;; From address per account, so msmtp picks that account's token.
 (dolist (style '(
+    ("^nnmaildir\\+gmail:" (address "me@gmail.com") ("Gcc" nil))
     ("^nnmaildir\\+outlook:" (address "me@outlook.jp") ("Gcc" nil))
     ("^nnmaildir\\+work:" (address "me@contoso.com") ("Gcc" nil))))
   (add-to-list 'gnus-posting-styles style t))
