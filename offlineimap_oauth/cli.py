@@ -130,7 +130,7 @@ def cmd_token(args) -> int:
 
 
 def cmd_login(args) -> int:
-    from offlineimap_oauth.flows import login
+    from offlineimap_oauth.providers.microsoft.flows import login
     from offlineimap_oauth.store import TokenStore
 
     account = _load_account(args)

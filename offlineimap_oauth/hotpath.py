@@ -103,7 +103,7 @@ def serve(account, store=None, now=time.time, force: bool = False):
 
         return client.refresh(account, store, deadline=started + TOKEN_DEADLINE_S, now=now,
                               force=force)
-    from offlineimap_oauth import provider
+    from offlineimap_oauth.providers.microsoft import app as provider
 
     return provider.refresh(account, store, deadline=started + TOKEN_DEADLINE_S, now=now,
                             force=force)

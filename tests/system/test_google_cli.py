@@ -14,8 +14,8 @@ from tests.fakes.google.fixtures import USER, gmail, google  # noqa: F401 - fixt
 from tests.system.test_google_login import visit
 
 HEAVY = ("google", "google_auth_oauthlib", "oauthlib", "requests_oauthlib", "requests",
-         "urllib3", "ssl", "http", "msal", "argparse", "offlineimap_oauth.provider",
-         "offlineimap_oauth.flows", "offlineimap_oauth.providers.google.client",
+         "urllib3", "ssl", "http", "msal", "argparse", "offlineimap_oauth.providers.microsoft.app",
+         "offlineimap_oauth.providers.microsoft.flows", "offlineimap_oauth.providers.google.client",
          "offlineimap_oauth.providers.google.flows", "offlineimap_oauth.providers.google.explain")
 
 PROBE = """

@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 HEAVY = ("msal", "requests", "urllib3", "argparse", "filelock", "http", "ssl",
-         "offlineimap_oauth.provider", "offlineimap_oauth.flows", "offlineimap_oauth.convert")
+         "offlineimap_oauth.providers.microsoft.app", "offlineimap_oauth.providers.microsoft.flows", "offlineimap_oauth.convert")
 
 PROBE = """
 import sys
@@ -37,4 +37,4 @@ def test_probe_can_see_msal_when_a_refresh_is_needed(cli, idp):
     assert cli.login_paste("outlook").returncode == 0
     result, heavy = probe(cli)
     assert result.returncode == 0
-    assert "msal" in heavy and "offlineimap_oauth.provider" in heavy
+    assert "msal" in heavy and "offlineimap_oauth.providers.microsoft.app" in heavy

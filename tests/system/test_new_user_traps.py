@@ -8,7 +8,8 @@ import tempfile
 
 import pytest
 
-from offlineimap_oauth import accounts, explain
+from offlineimap_oauth import accounts
+from offlineimap_oauth.providers.microsoft import explain
 from offlineimap_oauth.errors import (EXIT_CONFIG, EXIT_LOGIN_REQUIRED, EXIT_OK, ConfigError,
                                       LoginRequired, TryLater)
 from tests.fakes.tls import SYSTEM_ROOTS

@@ -12,7 +12,7 @@ from tests.vaults import *  # noqa: F401,F403 - gpg_keys, gnupg_home, secret_ser
 from tests.vaults import keyring_item, plaintext_hits, read_stored
 
 HEAVY = ("msal", "requests", "filelock", "subprocess", "keyring", "secretstorage", "jeepney",
-         "offlineimap_oauth.vault", "offlineimap_oauth.provider")
+         "offlineimap_oauth.vault", "offlineimap_oauth.providers.microsoft.app")
 
 
 @pytest.fixture

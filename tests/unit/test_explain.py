@@ -2,7 +2,8 @@
 
 import pytest
 
-from offlineimap_oauth import accounts, explain
+from offlineimap_oauth import accounts
+from offlineimap_oauth.providers.microsoft import explain
 from offlineimap_oauth.errors import ConfigError, Error, LoginRequired, TryLater
 
 CONF = """[account outlook]

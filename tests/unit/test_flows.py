@@ -4,7 +4,7 @@ import pytest
 
 from offlineimap_oauth import accounts
 from offlineimap_oauth.errors import LoginRequired
-from offlineimap_oauth.flows import choose_flow, parse_pasted, should_open_browser
+from offlineimap_oauth.providers.microsoft.flows import choose_flow, parse_pasted, should_open_browser
 
 BASE = "[account a]\nuser = me@example.com\nclient_id = 11111111-2222-3333-4444-555555555555\ntenant = organizations\n"
 

@@ -1,7 +1,7 @@
 """The google-auth boundary: refreshing a Google account's access token.
 
 ``refresh(account, store, deadline, now, force)`` has the contract of
-Microsoft's ``provider.refresh``: take the account's lock, re-read the
+Microsoft's ``providers.microsoft.app.refresh``: take the account's lock, re-read the
 store (another process may have refreshed meanwhile: single flight), and
 only then ask Google, through ``google.oauth2.credentials.Credentials``;
 save atomically; answer ``(token, fresh_until, signature)``.

@@ -2,9 +2,7 @@
 
 Modules: ``app`` (the MSAL application, refresh under the store's lock),
 ``flows`` (interactive login: paste, localhost, device code), ``explain``
-(Microsoft's AADSTS error table).  The old flat names
-``offlineimap_oauth.provider``, ``.flows`` and ``.explain`` are aliases of
-these modules.
+(Microsoft's AADSTS error table).
 
 Nothing here is imported at package import time (this file has no imports).
 """

@@ -13,7 +13,8 @@ import json
 import logging
 import time
 
-from offlineimap_oauth import discovery_cache, explain, notify
+from offlineimap_oauth import discovery_cache, notify
+from offlineimap_oauth.providers.microsoft import explain
 from offlineimap_oauth.errors import ConfigError, LoginRequired, TryLater, login_hint
 from offlineimap_oauth.hotpath import cached_token, margin_for
 from offlineimap_oauth.redact import remember

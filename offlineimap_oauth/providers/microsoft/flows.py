@@ -14,7 +14,7 @@ import sys
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from offlineimap_oauth import explain, provider
+from offlineimap_oauth.providers.microsoft import app as provider, explain
 from offlineimap_oauth.accounts import LOCALHOST_REDIRECT, NATIVECLIENT_REDIRECT
 from offlineimap_oauth.errors import ConfigError, LoginRequired, UsageError
 
