@@ -215,7 +215,7 @@ def _account(section: str, values, source: str, lines: dict):
     def problem(key, text):
         problems.append("%s: %s" % (where(key), text))
 
-    if not NAME_RE.match(name):
+    if not NAME_RE.fullmatch(name):
         problem(None, "account names use letters, digits and . _ @ + - (it names the token file)")
     raw = {}
     for key, value in values.items():
@@ -274,7 +274,7 @@ def _check_identity(raw, fields, problem):
     client_id = raw.get("client_id", "")
     if not client_id:
         problem("client_id", "missing; copy 'Application (client) ID' from the app's Overview page")
-    elif not GUID_RE.match(client_id):
+    elif not GUID_RE.fullmatch(client_id):
         problem("client_id", "%r is not a GUID; copy 'Application (client) ID' from the "
                 "app's Overview page" % client_id)
     fields.update(user=user, client_id=client_id)
@@ -378,7 +378,7 @@ def _check_token_store(raw, fields, problem):
 
 
 def _valid_tenant(tenant: str) -> bool:
-    return tenant.lower() in TENANT_WORDS or bool(GUID_RE.match(tenant) or DOMAIN_RE.match(tenant))
+    return tenant.lower() in TENANT_WORDS or bool(GUID_RE.fullmatch(tenant) or DOMAIN_RE.fullmatch(tenant))
 
 
 def _tenant_advice(user: str) -> str:

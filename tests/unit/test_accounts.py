@@ -215,3 +215,14 @@ def test_microsoft_keys_in_default_do_not_break_a_google_section_and_vice_versa(
     assert parsed["gmail"].token_uri == "https://proxy.example/token"
     with pytest.raises(ConfigError, match=r"\[account gmail\] tenant: Google accounts have no"):
         accounts.parse(text + "tenant = consumers\n", "accounts.conf")
+
+
+def test_a_quoted_line_end_never_passes_as_part_of_a_client_id_or_tenant():
+    # A JSON-quoted value can carry "\n"; `$` alone would let it end a GUID.
+    text = ("[account a]\nuser = me@example.com\n"
+            'client_id = "11111111-2222-3333-4444-555555555555\\n"\n'
+            'tenant = "contoso.com\\n"\n')
+    with pytest.raises(ConfigError) as raised:
+        accounts.parse(text, "accounts.conf")
+    problems = "\n".join(raised.value.problems)
+    assert "client_id" in problems and "tenant" in problems
