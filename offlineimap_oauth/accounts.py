@@ -378,7 +378,8 @@ def _check_token_store(raw, fields, problem):
 
 
 def _valid_tenant(tenant: str) -> bool:
-    return tenant.lower() in TENANT_WORDS or bool(GUID_RE.fullmatch(tenant) or DOMAIN_RE.fullmatch(tenant))
+    return tenant.lower() in TENANT_WORDS or bool(GUID_RE.fullmatch(tenant)
+                                                  or DOMAIN_RE.fullmatch(tenant))
 
 
 def _tenant_advice(user: str) -> str:

@@ -113,12 +113,12 @@ def _token_step(account, store, report, now):
 
     was_cached = cached_token(store.load(account.name), account, now()) is not None
     try:
-        token, expires_on = access_token(account, store, now=now)
+        token, fresh_until = access_token(account, store, now=now)
     except Error as error:
         _error_line(report, "access token", error)
         return None, False
-    report.line(True, "access token: %s, valid until %s" % (
-        "cached" if was_cached else "refreshed just now", _until(expires_on, now)))
+    report.line(True, "access token: %s, handed out until %s" % (
+        "cached" if was_cached else "refreshed just now", _until(fresh_until, now)))
     return token, was_cached
 
 
@@ -127,13 +127,13 @@ def _fresh_token_step(account, store, report, now):
     from offlineimap_oauth.hotpath import serve
 
     try:
-        token, expires_on, _ = serve(account, store, now=now, force=True)
+        token, fresh_until, _ = serve(account, store, now=now, force=True)
     except Error as error:
         _error_line(report, "fresh access token (the server refused the cached one)", error)
         return None
     report.line(None, "the server refused the cached token; the provider still accepts the "
-                "stored login, so a fresh token was stored (valid until %s)"
-                % _until(expires_on, now),
+                "stored login, so a fresh token was stored (handed out until %s)"
+                % _until(fresh_until, now),
                 "If this recurs, run: offlineimap-oauth logout %s && offlineimap-oauth "
                 "login %s" % (account.name, account.name))
     return token
@@ -144,9 +144,10 @@ def _error_line(report, what, error):
                 "\n".join(error.problems + [error.hint or ""]).strip(), error.exit_code)
 
 
-def _until(expires_on, now):
-    return "%s (%d min left)" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(expires_on)),
-                                 (expires_on - now()) // 60)
+def _until(fresh_until, now):
+    """When the token stops being handed out: its expiry less the refresh margin."""
+    return "%s (%d min left)" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(fresh_until)),
+                                 (fresh_until - now()) // 60)
 
 
 def _claims_step(account, token, report):
