@@ -13,6 +13,15 @@ from offlineimap_oauth.errors import ConfigError
 SECRET_COMMAND_TIMEOUT_S = 60  # long enough for a gpg-agent pinentry, short enough for msmtp
 
 
+def client_secret_value(account) -> str | None:
+    """``account.client_secret``, else what its ``client_secret_command`` prints, else None."""
+    if account.client_secret:
+        return account.client_secret
+    if not account.client_secret_command:
+        return None
+    return run_secret_command(account.client_secret_command, account.name)
+
+
 def run_secret_command(command: str, account_name: str) -> str:
     """The first line the command prints; a ConfigError if it fails or prints nothing."""
     where = "[account %s] client_secret_command" % account_name

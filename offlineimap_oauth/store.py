@@ -36,6 +36,23 @@ DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 
+def require_login(account, state) -> None:
+    """LoginRequired unless ``state`` is a login made with ``account``'s settings.
+
+    Both providers refresh only a login whose binding (user, client, token
+    host, scopes) matches the account as configured now.
+    """
+    if not state:
+        raise LoginRequired("No token for %s ([account %s])." % (account.user, account.name),
+                            hint=login_hint(account.name))
+    stored = state.get("account") or {}
+    changed = sorted(key for key, value in account.binding().items() if stored.get(key) != value)
+    if changed:
+        raise LoginRequired(
+            "The stored login of [account %s] was made with other settings (changed: %s)."
+            % (account.name, ", ".join(changed)), hint=login_hint(account.name))
+
+
 class TokenStore:
     """The token files of all accounts in one directory."""
 

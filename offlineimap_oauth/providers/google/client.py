@@ -25,6 +25,7 @@ import time
 
 from offlineimap_oauth.errors import LoginRequired, TryLater, login_hint
 from offlineimap_oauth.providers.google import cache, explain
+from offlineimap_oauth.store import require_login
 
 log = logging.getLogger(__name__)
 
@@ -84,15 +85,8 @@ def _fresh_until(state) -> int:
 
 
 def _require_login_state(account, state) -> str:
-    if not state:
-        raise LoginRequired("No token for %s ([account %s])." % (account.user, account.name),
-                            hint=login_hint(account.name))
-    stored = state.get("account") or {}
-    changed = sorted(key for key, value in account.binding().items() if stored.get(key) != value)
-    if changed:
-        raise LoginRequired(
-            "The stored login of [account %s] was made with other settings (changed: %s)."
-            % (account.name, ", ".join(changed)), hint=login_hint(account.name))
+    """The stored refresh token of a login made with these settings."""
+    require_login(account, state)
     token = cache.refresh_token(state)
     if not token:
         raise LoginRequired("No refresh token for %s in the store." % account.user,

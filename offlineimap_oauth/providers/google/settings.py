@@ -81,13 +81,9 @@ class GoogleAccount:
 
     def client_secret_value(self) -> str | None:
         """The client secret, running ``client_secret_command`` if that is how it is given."""
-        if self.client_secret:
-            return self.client_secret
-        if not self.client_secret_command:
-            return None
-        from offlineimap_oauth.secret_command import run_secret_command
+        from offlineimap_oauth.secret_command import client_secret_value
 
-        return run_secret_command(self.client_secret_command, self.name)
+        return client_secret_value(self)
 
 
 def validate(name: str, raw: dict, source: str = "accounts.conf", lines=None):

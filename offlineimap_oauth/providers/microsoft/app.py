@@ -17,6 +17,7 @@ from offlineimap_oauth import discovery_cache, notify
 from offlineimap_oauth.providers.microsoft import explain
 from offlineimap_oauth.errors import ConfigError, LoginRequired, TryLater, login_hint
 from offlineimap_oauth.hotpath import cached_token, margin_for
+from offlineimap_oauth.store import require_login
 from offlineimap_oauth.redact import remember
 
 log = logging.getLogger(__name__)
@@ -175,7 +176,7 @@ def refresh(account, store, deadline: float, now=time.time, force: bool = False)
         hit = None if force else cached_token(state, account, now())
         if hit:
             return hit + (signature,)
-        _require_login_state(account, state)
+        require_login(account, state)
         try:
             result = _refresh_with_retries(account, store, state, deadline, now)
         except LoginRequired as error:
@@ -184,18 +185,6 @@ def refresh(account, store, deadline: float, now=time.time, force: bool = False)
             raise
         notify.working_again(store.directory, account.name)
         return result
-
-
-def _require_login_state(account, state) -> None:
-    if not state:
-        raise LoginRequired("No token for %s ([account %s])." % (account.user, account.name),
-                            hint=login_hint(account.name))
-    stored = state.get("account") or {}
-    changed = sorted(key for key, value in account.binding().items() if stored.get(key) != value)
-    if changed:
-        raise LoginRequired(
-            "The stored login of [account %s] was made with other settings (changed: %s)."
-            % (account.name, ", ".join(changed)), hint=login_hint(account.name))
 
 
 def _tenant_changed(error, account, state):
