@@ -437,12 +437,17 @@ class _LazyLines:
 
 def _locate(text: str) -> dict:
     """Line numbers of sections and keys: {(section, key or None): line}."""
+    import io
+
     found = {}
     section = "DEFAULT"
-    for number, line in enumerate(text.splitlines(), 1):
-        header = re.match(r"^\s*\[([^\]]+)\]", line)
+    # Lines and section names exactly as configparser sees them: its lines
+    # end at \n, \r or \r\n only (str.splitlines would also split at \x0c,
+    # \x1c, \x85, \u2028...), and a header runs to the line's last "]".
+    for number, line in enumerate(io.StringIO(text), 1):
+        header = re.match(r"\[(.+)\]", line.strip())
         if header:
-            section = header.group(1).strip()
+            section = header.group(1)
             found.setdefault((section, None), number)
             continue
         key = re.match(r"^([^\s;#=:][^=:]*?)\s*[=:]", line)

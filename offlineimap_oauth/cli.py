@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from offlineimap_oauth.errors import EXIT_FAILURE, EXIT_OK, Error
+from offlineimap_oauth.errors import EXIT_FAILURE, EXIT_OK, Error, shown
 
 PROG = "offlineimap-oauth"
 INTERRUPTED = 130
@@ -64,7 +64,7 @@ def _guarded(handler, args, verbose: bool) -> int:
     try:
         return handler(args) or EXIT_OK
     except Error as error:
-        print("%s: %s" % (PROG, error), file=sys.stderr)
+        print("%s: %s" % (PROG, shown(str(error))), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("%s: interrupted." % PROG, file=sys.stderr)
@@ -79,10 +79,11 @@ def _report_unexpected(error: Exception, verbose: bool) -> int:
     from offlineimap_oauth.redact import redact
 
     if verbose:
-        print(redact("".join(traceback.format_exception(type(error), error,
-                                                        error.__traceback__))), file=sys.stderr)
+        print(shown(redact("".join(traceback.format_exception(type(error), error,
+                                                              error.__traceback__)))),
+              file=sys.stderr)
     print("%s: unexpected error: %s: %s\nRun the command again with -v for details, and "
-          "report it if it persists." % (PROG, type(error).__name__, redact(str(error))),
+          "report it if it persists." % (PROG, type(error).__name__, shown(redact(str(error)))),
           file=sys.stderr)
     return EXIT_FAILURE
 

@@ -80,3 +80,19 @@ class Locked(Error):
 def login_hint(account_name: str) -> str:
     """The next step for every login-required failure, in one wording."""
     return "Run: offlineimap-oauth login %s" % account_name
+
+
+# What a terminal would act on rather than show: C0 controls but newline and
+# tab (ESC starts colour changes, title rewrites, screen clears), DEL, C1
+# controls, the line/paragraph separators, and the bidirectional overrides
+# that reorder what is displayed.  Text from a user's files (a hostile Gnus
+# config, an authinfo line) or from a server reaches our messages.
+_UNSHOWN = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+
+
+def shown(text: str) -> str:
+    """``text`` safe for a terminal: each character it would act on as an escape."""
+    import re
+
+    return re.sub(_UNSHOWN, lambda found: "\\x%02x" % ord(found.group())
+                  if ord(found.group()) < 0x100 else "\\u%04x" % ord(found.group()), text)

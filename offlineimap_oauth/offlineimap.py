@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 
-from offlineimap_oauth.errors import Error, LoginRequired
+from offlineimap_oauth.errors import Error, LoginRequired, shown
 from offlineimap_oauth.hotpath import access_token as _serve
 
 PROG = "offlineimap-oauth"
@@ -104,7 +104,7 @@ def _lock_for(name: str) -> threading.Lock:
 
 def _offlineimap_error(error: Error, name: str):
     """OfflineImapError(message, REPO): this account fails, the others go on."""
-    message = "%s: %s" % (PROG, error)
+    message = "%s: %s" % (PROG, shown(str(error)))
     try:
         from offlineimap.error import OfflineImapError
     except ImportError:  # called outside offlineimap (tests, other tools)

@@ -59,6 +59,7 @@ def run(args) -> int:
 
     from offlineimap_oauth import paths
     from offlineimap_oauth.convert import plan, write
+    from offlineimap_oauth.errors import shown
 
     home = os.path.expanduser("~")
     files = [os.path.expanduser(f) for f in args.files] or plan.default_inputs(home)
@@ -72,18 +73,18 @@ def run(args) -> int:
                                 % config_flag)
     changes = plan.render(conversion, where, plan.token_command(), config_flag)
     if not args.write:
-        sys.stdout.write(plan.describe(changes, conversion))
+        sys.stdout.write(shown(plan.describe(changes, conversion)))
         print("\nDry run: nothing written. Run again with --write to write these files.")
         return 0
-    sys.stdout.write(plan.summary(conversion))
+    sys.stdout.write(shown(plan.summary(conversion)))
     written = write.apply(changes)
     for change in changes:
         backup = dict(written).get(change.path, "-")
         if change.path in dict(written):
-            print("wrote %s%s" % (change.path, " (backup: %s)" % backup if backup else ""))
+            print(shown("wrote %s%s" % (change.path, " (backup: %s)" % backup if backup else "")))
         else:
-            print("unchanged %s" % change.path)
-    print(next_steps(conversion, where))
+            print(shown("unchanged %s" % change.path))
+    print(shown(next_steps(conversion, where)))
     return 0
 
 

@@ -85,6 +85,18 @@ flow = sideways
     assert len(error.problems) == len(expected)
 
 
+def test_problems_are_located_on_the_line_configparser_read():
+    # A form feed is no line end for configparser (str.splitlines says it is),
+    # and a section header runs to the line's last "]".
+    text = ("# page one\x0c page two\n[acc]x]\nuser = me@outlook.jp\n"
+            "[account a]\nuser = a@outlook.jp\nclient_id = 11111111-2222-3333-4444-555555555555\n"
+            "tennant = consumers\n")
+    with pytest.raises(ConfigError) as caught:
+        accounts.parse(text, "conf")
+    assert "conf:2: [acc]x]: unknown section" in str(caught.value)
+    assert "conf:7: [account a] tennant: unknown key" in str(caught.value)
+
+
 def test_missing_tenant_advice_names_consumers_for_personal_address():
     text = "[account x]\nuser = someone@hotmail.com\nclient_id = 11111111-2222-3333-4444-555555555555\n"
     with pytest.raises(ConfigError, match="set tenant = consumers"):
