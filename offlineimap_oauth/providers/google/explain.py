@@ -219,7 +219,11 @@ IMAP_OFF = ("IMAP is switched off for {user}: for a Google Workspace account the
             "on in Admin console -> Apps -> Google Workspace -> Gmail -> End user access -> "
             "POP and IMAP access; for an older personal account, Gmail -> Settings -> "
             "Forwarding and POP/IMAP -> Enable IMAP.")
-# Matched in order on the server's text -> (what, fix).
+# Matched in order on the server's text -> (what, fix).  Gmail's two IMAP-off
+# texts, "[ALERT] IMAP access is disabled for your domain." (a Workspace admin)
+# and "[ALERT] Your account is not enabled for IMAP use." (the user's setting),
+# are the ones mail clients match on, e.g. the IMAP probe of
+# github.com/mozilla-b2g/gaia-email-libs-and-more (error name imap-disabled).
 SERVER_REFUSALS = (
     ("IMAP access is disabled", "Gmail refused IMAP for {user}.", IMAP_OFF),
     ("not enabled for IMAP", "Gmail refused IMAP for {user}.", IMAP_OFF),
