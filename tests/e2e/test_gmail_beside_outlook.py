@@ -18,8 +18,10 @@ Everything is set up once for the module; the tests then look at it.
 
 import email
 import email.policy
+import imaplib
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import time
@@ -29,7 +31,7 @@ import pytest
 from tests.e2e import offlineimap_support as oi
 from tests.e2e import two_providers as two
 from tests.e2e._require import require_binary
-from tests.e2e.msmtp_support import EMACS_SEND_EL, emacs_spec
+from tests.e2e.msmtp_support import EMACS_SEND_EL, emacs_spec, run_msmtp, write_private
 from tests.fakes.dovecot import FakeDovecot
 from tests.fakes.idp import FakeIdentityPlatform
 from tests.fakes.smtp import FakeSMTPServer
@@ -246,3 +248,28 @@ def test_gnus_sends_from_each_account_with_that_accounts_own_token(world, tmp_pa
         assert received.envelope_from == received.auth_user == users[name]
         assert accepted == (providers[name], users[name], tokens[name]), name
     assert world.smtp.auth_failures == 0
+
+
+def test_each_server_refuses_the_other_accounts_token(world, tmp_path):
+    """What would happen if the accounts' tokens got swapped: IMAP and SMTP
+    refuse them (so the tests above do depend on each account's own token)."""
+    tokens = {name: stored_token(world, name) for name in ("gmail", "outlook")}
+    context = ssl.create_default_context(cafile=world.ca.ca_cert_path)
+    for server, user, other in ((world.gmail_imap, GMAIL["user"], "outlook"),
+                                (world.outlook_imap, OUTLOOK["user"], "gmail")):
+        blob = "user=%s\x01auth=Bearer %s\x01\x01" % (user, tokens[other])
+        with imaplib.IMAP4_SSL(server.host, server.port, ssl_context=context) as imap:
+            with pytest.raises(imaplib.IMAP4.error):
+                imap.authenticate("XOAUTH2", lambda _: blob.encode("ascii"))
+    text = (world.home / ".msmtprc").read_text(encoding="utf-8")
+    swapped = text.replace("token gmail", "@@").replace("token outlook", "token gmail") \
+        .replace("@@", "token outlook")
+    assert swapped != text
+    rc = write_private(tmp_path / "msmtprc", swapped)
+    del world.smtp.messages[:]
+    failures = world.smtp.auth_failures
+    for name in ("gmail", "outlook"):
+        done = run_msmtp(require_binary("msmtp"), rc, ["-a", name, "friend@example.org"],
+                         b"Subject: swapped\n\nx\n", world.env)
+        assert done.returncode != 0 and b"authentication failed" in done.stderr, done.stderr
+    assert world.smtp.messages == [] and world.smtp.auth_failures == failures + 2
