@@ -1,12 +1,15 @@
 """The whole chain on local simulated servers, step by step.
 
 Run through ``contrib/demo`` (which sets up .venv first).  In a throw-away
-HOME it starts a simulated Microsoft identity platform, a Dovecot IMAP server
-holding a Japanese Microsoft 365-like mailbox and an SMTP server requiring
-XOAUTH2 (all on 127.0.0.1, with a throw-away CA), then does what a user
-does: convert the seed's Gnus setup, log in through a (stand-in) browser,
-sync with offlineimap, read the groups with Gnus (Emacs in batch), send with
-msmtp, and ask for status and check.  Every step is announced and its result
+HOME it starts a simulated Microsoft identity platform and a simulated
+Google, a Dovecot IMAP server for each (a Japanese Microsoft 365-like
+mailbox checking tokens at Microsoft, a Gmail-like one checking them at
+Google) and an SMTP server requiring XOAUTH2 (all on 127.0.0.1, with a
+throw-away CA), then does what a user does with the seed's Outlook and
+Gmail accounts: convert the seed's Gnus setup (contrib/seed-gnus.el, both
+accounts in one list), log in to each through a (stand-in) browser, sync
+both with one offlineimap run, read the groups with Gnus (Emacs in batch),
+send from each with msmtp, and ask for status and check.  Every step is announced and its result
 shown; the exit status is non-zero if any step failed.  Everything it
 started is stopped and its files removed at the end.
 """
@@ -19,22 +22,23 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from tests.e2e import two_providers as two  # noqa: E402
 from tests.fakes.idp import FakeIdentityPlatform  # noqa: E402
 from tests.fakes.tls import TestCA  # noqa: E402
 
-USER = "you@outlook.jp"  # the seed's placeholders (contrib/seed-gnus.el)
-CLIENT_ID = "11111111-1111-4111-8111-111111111111"
-SECRET = "YOUR-CLIENT-SECRET-VALUE"
-NATIVECLIENT = "https://login.microsoftonline.com/common/oauth2/nativeclient"
+USER = two.OUTLOOK["user"]  # the seed's placeholders (contrib/seed-gnus.el)
+GMAIL_USER = two.GMAIL["user"]
+ACCOUNTS = ("outlook", "gmail")
 BIN = os.path.dirname(sys.executable)
 COMMAND = os.path.join(BIN, "offlineimap-oauth")
-GNUS_LISTER = os.path.join(ROOT, "tests", "e2e", "gnus_nnmaildir.el")
+GNUS_READER = os.path.join(ROOT, "tests", "e2e", "gnus_nnmaildir.el")
 STEP_TIMEOUT_S = 180
 MESSAGE = """\
 From: You <you@outlook.jp>
@@ -48,6 +52,15 @@ Content-Transfer-Encoding: 8bit
 
 Gnus から msmtp と XOAUTH2 で送りました。
 """
+GMAIL_MESSAGE = """\
+From: You <you@gmail.com>
+To: friend@example.com
+Subject: Sent from the Gmail account
+Message-ID: <demo-2@gmail.com>
+Date: Thu, 26 Nov 2026 09:01:00 +0900
+
+Sent through msmtp with the Google token.
+"""
 
 
 class Demo:
@@ -57,7 +70,8 @@ class Demo:
         self.work = work
         self.failures = 0
         self.ca = TestCA(os.path.join(work, "ca"))
-        self.idp = self.dovecot = self.smtp = None
+        self.idp = self.dovecot = self.smtp = self.google = self.gmail_imap = None
+        self.validator = None
         self.env = dict(os.environ)
         for variable in ("OFFLINEIMAP_OAUTH_CONFIG", "OFFLINEIMAP_OAUTH_STATE_DIR", "DISPLAY",
                          "XDG_CONFIG_HOME", "XDG_STATE_HOME"):
@@ -75,9 +89,10 @@ class Demo:
 
     def step(self, title, action):
         print("\n==> %s" % title, flush=True)
+        started = time.monotonic()
         try:
             action()
-            print("    ok", flush=True)
+            print("    ok (%.1f s)" % (time.monotonic() - started), flush=True)
             return True
         except Exception as error:  # noqa: BLE001 - a demo reports and goes on
             self.failures += 1
@@ -95,11 +110,16 @@ class Demo:
                                                       (result.stdout + result.stderr).strip()))
         return result
 
-    @staticmethod
-    def show(text, limit=40):
-        lines = text.rstrip().splitlines()
+    def show(self, text, limit=40):
+        """Output of a command, HOME shown as ~; notes wrapped, other long lines cut."""
+        lines = []
+        for line in text.replace(self.work, "~").rstrip().splitlines():
+            if line.startswith("note: "):
+                lines += textwrap.wrap(line, 104, subsequent_indent="      ")
+            else:
+                lines.append(line[:110] + "..." if len(line) > 110 else line)
         for line in lines[:limit]:
-            print("    | " + (line[:110] + "..." if len(line) > 110 else line))
+            print("    | " + line)
         if len(lines) > limit:
             print("    | ... (%d more lines)" % (len(lines) - limit))
 
@@ -110,54 +130,46 @@ class Demo:
         from tests.fakes.smtp import FakeSMTPServer
 
         self.idp = FakeIdentityPlatform(self.ca).start()
-        self.idp.add_user(USER)
-        self.idp.register_app(CLIENT_ID, audience="consumers", secret=SECRET,
-                              redirect_uris=(NATIVECLIENT,))
-        print("    identity platform  %s (the seed's app: personal accounts, client "
-              "secret, nativeclient redirect)" % self.idp.base_url)
+        two.register_outlook(self.idp)
+        print("    Microsoft identity platform  %s (the seed's app: personal accounts, "
+              "client secret, nativeclient redirect)" % self.idp.base_url)
+        self.google = two.start_google(self.ca)
+        print("    Google sign-in               %s (a Desktop app client in Testing, "
+              "you@gmail.com a test user)" % self.google.base_url)
         self.dovecot = FakeDovecot(self.ca, self.idp.base_url + "/introspect",
                                    self.home("dovecot")).start()
         inventory = self.dovecot.populate_japanese_m365(USER)
-        print("    IMAP (Dovecot)     127.0.0.1:%d, XOAUTH2 checked against the platform; "
+        print("    IMAP for Outlook (Dovecot)   127.0.0.1:%d, XOAUTH2 checked at Microsoft; "
               "%d folders, %d messages" % (self.dovecot.port, len(inventory),
                                            sum(f["count"] for f in inventory.values())))
-        self.smtp = FakeSMTPServer(self.ca, self.idp.introspect).start()
-        print("    SMTP               127.0.0.1:%d, STARTTLS + AUTH XOAUTH2 required"
+        self.gmail_imap = two.gmail_dovecot(self.ca, self.google, self.home("dovecot-gmail"))
+        two.populate_gmail(self.gmail_imap)
+        inventory = self.gmail_imap.server_inventory(GMAIL_USER)
+        print("    IMAP for Gmail (Dovecot)     127.0.0.1:%d, XOAUTH2 checked at Google; "
+              "%d folders, %d messages" % (self.gmail_imap.port, len(inventory),
+                                           sum(f["count"] for f in inventory.values())))
+        self.validator = two.smtp_validator(self.idp, self.google)
+        self.smtp = FakeSMTPServer(self.ca, self.validator).start()
+        print("    SMTP (both accounts)         127.0.0.1:%d, STARTTLS + AUTH XOAUTH2 required"
               % self.smtp.port)
 
     def convert(self):
-        shutil.copy(os.path.join(ROOT, "contrib", "seed-gnus.el"), self.home(".gnus.el"))
-        shutil.copy(os.path.join(ROOT, "contrib", "seed-authinfo"), self.home(".authinfo"))
+        shutil.copy(two.SEED_GNUS, self.home(".gnus.el"))
+        shutil.copy(two.SEED_AUTHINFO, self.home(".authinfo"))
         preview = self.run(COMMAND, "convert")
         self.show("\n".join(line for line in preview.stdout.splitlines()
                             if line.strip() and not line.startswith(("+", "-", "@", " "))),
-                  limit=12)
+                  limit=16)
         written = self.run(COMMAND, "convert", "--write")
         self.show(written.stdout, limit=12)
 
     def point_at_local_servers(self):
-        """The only edits a real user would not make: hosts, ports, CA."""
-        self._edit(self.home(".config", "offlineimap-oauth", "accounts.conf"),
-                   {"tenant = consumers": "authority = %s" % self.idp.authority("consumers")})
-        self._edit(self.home(".offlineimaprc"), {
-            "remotehost = outlook.office365.com": "remotehost = 127.0.0.1",
-            "remoteport = 993": "remoteport = %d" % self.dovecot.port,
-            "sslcacertfile = OS-DEFAULT": "sslcacertfile = %s" % self.ca.ca_cert_path})
-        self._edit(self.home(".msmtprc"), {
-            "host smtp.office365.com": "host 127.0.0.1",
-            "port 587": "port %d" % self.smtp.port,
-            "tls_trust_file system": "tls_trust_file %s" % self.ca.ca_cert_path})
-
-    def _edit(self, path, replacements):
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-        for old, new in replacements.items():
-            if old not in text:
-                raise RuntimeError("%s has no line %r" % (path, old))
-            text = text.replace(old, new)
+        """The only edits a real user would not make: hosts, ports, CA, endpoints."""
+        changes = two.point_at_local_servers(
+            self.work, idp=self.idp, google=self.google, outlook_imap=self.dovecot,
+            gmail_imap=self.gmail_imap, smtp=self.smtp, cacert=self.ca.ca_cert_path)
+        for path, new in changes:
             print("    %s: %s" % (path.replace(self.work, "~"), new))
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
 
     def login(self):
         process = subprocess.Popen([COMMAND, "login", "outlook"], stdin=subprocess.PIPE,
@@ -170,6 +182,10 @@ class Demo:
         if process.returncode != 0:
             raise RuntimeError("login exited %d" % process.returncode)
 
+    def login_gmail(self):
+        result = self.run(COMMAND, "login", "gmail", "--flow", "localhost")
+        self.show(result.stderr)
+
     def _wait_for_address_bar(self):
         path = self.env["FAKE_BROWSER_LANDED"]
         deadline = time.monotonic() + 60
@@ -180,63 +196,91 @@ class Demo:
         raise RuntimeError("the stand-in browser never reached the redirect")
 
     def token(self):
-        started = time.monotonic()
-        result = self.run(COMMAND, "token", "outlook")
-        print("    %d characters on stdout, %d on stderr, %.0f ms (from the store: no "
-              "network)" % (len(result.stdout.strip()), len(result.stderr),
-                             (time.monotonic() - started) * 1000))
+        for name in ACCOUNTS:
+            started = time.monotonic()
+            result = self.run(COMMAND, "token", name)
+            print("    %s: %d characters on stdout, %d on stderr, %.0f ms (from the store: "
+                  "no network)" % (name, len(result.stdout.strip()), len(result.stderr),
+                                   (time.monotonic() - started) * 1000))
 
     def sync(self):
         result = self.run(os.path.join(BIN, "offlineimap"), "-o", "-u", "basic")
         if "ERROR" in result.stdout + result.stderr:
             raise RuntimeError((result.stdout + result.stderr).strip())
-        maildir = self.home("Mail", "outlook")
-        local = sorted(folder for folder in os.listdir(maildir) if not folder.startswith("."))
-        for folder in local:
+        for name, server, user, why in (
+                ("outlook", self.dovecot, USER, "not mail"),
+                ("gmail", self.gmail_imap, GMAIL_USER, "repeats of the folders above")):
+            local = self._synced_folders(name)
+            for folder, count in local.items():
+                print("    ~/Mail/%s/%s: %d message(s)" % (name, folder, count))
+            skipped = sorted(folder for folder, entry in server.server_inventory(user).items()
+                             if entry["count"] and folder.replace("/", ".") not in local)
+            print("    not synced (%s): %s" % (why, ", ".join(skipped)))
+
+    def _synced_folders(self, name):
+        maildir = self.home("Mail", name)
+        counts = {}
+        for folder in sorted(os.listdir(maildir)):
+            if folder.startswith(".nnmaildir") or folder == ".offlineimap":
+                continue
             count = sum(len(os.listdir(os.path.join(maildir, folder, sub)))
                         for sub in ("cur", "new"))
-            print("    ~/Mail/outlook/%s: %d message(s)" % (folder, count))
-        skipped = sorted(set(self.dovecot.server_inventory(USER)) -
-                         {folder.replace(".", "/") for folder in local})
-        print("    not synced (not mail): %s" % ", ".join(skipped))
+            if count or not folder.startswith("["):  # Gmail's empty [Gmail] parent: left out
+                counts[folder] = count
+        return counts
 
     def gnus(self):
-        env = dict(self.env, GNUS_TEST_MAILDIR=self.home("Mail", "outlook"),
-                   GNUS_TEST_COMMAND="groups", GNUS_TEST_ARGS="")
-        result = subprocess.run(["emacs", "--batch", "-Q", "-l", GNUS_LISTER, "-f",
+        """Gnus loads the converted gnus-accounts.el and enters each group."""
+        settings = self.home(".config", "offlineimap-oauth", "gnus-accounts.el")
+        env = dict(self.env, GNUS_TEST_COMMAND="subjects", GNUS_TEST_ARGS=settings)
+        result = subprocess.run(["emacs", "--batch", "-Q", "-l", GNUS_READER, "-f",
                                  "offlineimap-oauth-test-main"], capture_output=True,
                                 text=True, env=env, timeout=STEP_TIMEOUT_S)
         if result.returncode != 0:
             raise RuntimeError(result.stderr.strip()[-500:])
+        groups = {}
         for line in result.stdout.splitlines():
-            if "\t" in line:
-                group, count = line.split("\t", 1)
-                print("    %s: %s article(s)" % (group, count))
+            if line.count("\t") == 2:
+                server, group, subject = line.split("\t")
+                groups.setdefault("nnmaildir+%s:%s" % (server, group), []).append(subject)
+        if not any(group.startswith("nnmaildir+gmail:") for group in groups):
+            raise RuntimeError("Gnus found no Gmail group:\n" + result.stdout)
+        for group, subjects in groups.items():
+            shown = ", ".join(subjects[:2]) + (", ..." if len(subjects) > 2 else "")
+            print("    %s: %d article(s) (%s)" % (group, len(subjects), shown[:60]))
 
     def send(self):
-        self.run("msmtp", "--read-envelope-from", "-t", stdin=MESSAGE)
-        if not self.smtp.messages:
-            raise RuntimeError("the SMTP server received nothing")
-        got = self.smtp.messages[-1]
-        parsed = email.message_from_bytes(got.content)
-        subject = str(email.header.make_header(email.header.decode_header(parsed["Subject"])))
-        print("    arrived: envelope from %s, XOAUTH2 user %s, to %s"
-              % (got.envelope_from, got.auth_user, ", ".join(got.rcpt_tos)))
-        print("    subject: %s" % subject)
+        for name, text in (("outlook", MESSAGE), ("gmail", GMAIL_MESSAGE)):
+            before = len(self.smtp.messages)
+            self.run("msmtp", "--read-envelope-from", "-t", stdin=text)
+            if len(self.smtp.messages) != before + 1:
+                raise RuntimeError("the SMTP server received nothing from %s" % name)
+            got = self.smtp.messages[-1]
+            provider = self.validator.accepted[-1][0]
+            parsed = email.message_from_bytes(got.content)
+            subject = str(email.header.make_header(email.header.decode_header(parsed["Subject"])))
+            print("    %s arrived: envelope from %s, XOAUTH2 user %s with a %s token, to %s"
+                  % (name, got.envelope_from, got.auth_user,
+                     "Google" if provider == "google" else "Microsoft", ", ".join(got.rcpt_tos)))
+            print("    subject: %s" % subject)
 
     def status(self):
         self.show(self.run(COMMAND, "status").stdout)
 
     def check(self):
-        result = self.run(COMMAND, "check", "outlook", "--imap-host", "127.0.0.1",
-                          "--imap-port", str(self.dovecot.port), "--smtp-host", "127.0.0.1",
-                          "--smtp-port", str(self.smtp.port), check=False)
-        self.show(result.stdout)
-        if result.returncode != 0:
-            raise RuntimeError("check exited %d" % result.returncode)
+        failed = []
+        for name, imap in (("outlook", self.dovecot), ("gmail", self.gmail_imap)):
+            result = self.run(COMMAND, "check", name, "--imap-host", "127.0.0.1",
+                              "--imap-port", str(imap.port), "--smtp-host", "127.0.0.1",
+                              "--smtp-port", str(self.smtp.port), check=False)
+            self.show(result.stdout)
+            if result.returncode != 0:
+                failed.append("check %s exited %d" % (name, result.returncode))
+        if failed:
+            raise RuntimeError("; ".join(failed))
 
     def stop(self):
-        for server in (self.smtp, self.dovecot, self.idp):
+        for server in (self.smtp, self.gmail_imap, self.dovecot, self.google, self.idp):
             if server is not None:
                 try:
                     server.stop()
@@ -251,12 +295,15 @@ STEPS = (
     ("Point the converted files at the local servers (the only edit a real user skips)",
      "point_at_local_servers"),
     ("offlineimap-oauth login outlook (paste flow; a stand-in browser signs in)", "login"),
-    ("offlineimap-oauth token outlook (what msmtp and offlineimap call)", "token"),
-    ("offlineimap -o: sync the mailbox into ~/Mail/outlook", "sync"),
-    ("Gnus (Emacs in batch) lists the nnmaildir groups", "gnus"),
-    ("msmtp sends a Japanese message with an XOAUTH2 token", "send"),
+    ("offlineimap-oauth login gmail --flow localhost (Google's loopback redirect; the "
+     "stand-in browser signs in)", "login_gmail"),
+    ("offlineimap-oauth token outlook / gmail (what msmtp and offlineimap call)", "token"),
+    ("offlineimap -o: one run syncs both mailboxes into ~/Mail/outlook and ~/Mail/gmail",
+     "sync"),
+    ("Gnus (Emacs in batch) reads the nnmaildir groups of both accounts", "gnus"),
+    ("msmtp sends from each account with its own XOAUTH2 token", "send"),
     ("offlineimap-oauth status", "status"),
-    ("offlineimap-oauth check outlook", "check"),
+    ("offlineimap-oauth check outlook / check gmail", "check"),
 )
 
 

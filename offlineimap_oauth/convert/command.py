@@ -22,13 +22,16 @@ def register(commands) -> None:
     parser.add_argument("--output-dir", metavar="DIR",
                         help="put every output file in DIR instead of the standard locations")
     parser.add_argument("--client-id", metavar="ID",
-                        help="app registration (Application (client) ID) for Microsoft "
-                             "mailboxes found without one (nnimap, smtpmail, authinfo)")
+                        help="app registration for mailboxes found without one (nnimap, "
+                             "smtpmail, authinfo): a Microsoft Application (client) ID for "
+                             "Microsoft mailboxes, or a Google Desktop app Client ID "
+                             "(NNN-xxx.apps.googleusercontent.com) for Gmail ones")
     parser.add_argument("--tenant", metavar="T",
-                        help="with --client-id: consumers, organizations, common, a GUID or "
-                             "a domain (default: from the mail address)")
+                        help="with a Microsoft --client-id: consumers, organizations, common, "
+                             "a GUID or a domain (default: from the mail address)")
     parser.add_argument("--client-secret-command", metavar="CMD",
-                        help="with --client-id: a command that prints the client secret")
+                        help="with --client-id: a command that prints the client secret "
+                             "(needed with a Google client id)")
     parser.set_defaults(handler=run)
 
 
@@ -43,13 +46,34 @@ def completion(args):
             raise UsageError("--tenant and --client-secret-command complete --client-id.",
                              hint="Give the app's client id: convert --client-id ID ...")
         return None
+    from offlineimap_oauth.providers.google import settings as google
+
+    if google.CLIENT_ID_RE.match(args.client_id.lower()):
+        return _google_completion(args, Completion, UsageError)
     if not accounts.GUID_RE.match(args.client_id):
-        raise UsageError("--client-id %r is not a GUID." % args.client_id,
-                         hint="Copy 'Application (client) ID' from the app's Overview page.")
+        raise UsageError("--client-id %r is not a GUID (a Microsoft Application (client) ID) "
+                         "nor a Google client ID (NNN-xxx.apps.googleusercontent.com)."
+                         % args.client_id,
+                         hint="Copy 'Application (client) ID' from the app's Overview page, or "
+                              "the Client ID of a Google Desktop app client.")
     if args.tenant and not accounts._valid_tenant(args.tenant):
         raise UsageError("--tenant %r is not a tenant." % args.tenant,
                          hint="Use consumers, organizations, common, a GUID or a domain.")
     return Completion(args.client_id, args.tenant, args.client_secret_command)
+
+
+def _google_completion(args, Completion, UsageError):
+    """A Google Desktop app client for Gmail mailboxes found without one."""
+    if args.tenant:
+        raise UsageError("--tenant is for a Microsoft --client-id; a Google client has none.",
+                         hint="Run convert again without --tenant.")
+    if not args.client_secret_command:
+        raise UsageError("A Google Desktop app client has a client secret, and Google asks "
+                         "for it at every login and refresh.",
+                         hint="Add --client-secret-command CMD (a command printing the Client "
+                              "secret shown beside the Client ID), e.g. "
+                              "--client-secret-command 'pass show google/gmail-client'")
+    return Completion(args.client_id, None, args.client_secret_command, provider="google")
 
 
 def run(args) -> int:

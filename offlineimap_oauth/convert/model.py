@@ -72,11 +72,14 @@ class Conversion:
 
 class Completion:
     """``convert --client-id ID [--tenant T] [--client-secret-command CMD]``: the app
-    registration for mailboxes found without one."""
+    registration for mailboxes found without one: Microsoft ones, or with a Google
+    client id (``provider = "google"``) Gmail ones."""
 
-    def __init__(self, client_id, tenant=None, client_secret_command=None):
+    def __init__(self, client_id, tenant=None, client_secret_command=None,
+                 provider="microsoft"):
         self.client_id, self.tenant = client_id, tenant
         self.client_secret_command = client_secret_command
+        self.provider = provider
 
 
 def build(found: "gnus.Found", entries: list, completion: Completion | None = None) -> Conversion:

@@ -8,6 +8,11 @@
 ;;   read GROUP MSGID      opens GROUP in a Gnus summary buffer, marks the
 ;;                         article with that Message-ID read and leaves the
 ;;                         group; nnmaildir records the mark as the S flag
+;;   subjects FILE         loads FILE (the Gnus settings `convert' writes),
+;;                         then opens every group of each nnmaildir server
+;;                         it added in a summary buffer and prints
+;;                         "SERVER<TAB>GROUP<TAB>SUBJECT" for each article
+;;                         (GNUS_TEST_MAILDIR is not used)
 ;; GNUS_TEST_ARGS holds the arguments, one a line.  Run with LANG=C.UTF-8,
 ;; or Japanese directory names are not decoded.
 
@@ -15,6 +20,7 @@
 (require 'gnus-start)
 (require 'gnus-sum)
 (require 'nnmaildir)
+(require 'seq)
 
 (defvar offlineimap-oauth-test-server nil)
 
@@ -43,9 +49,9 @@
     ;; Back ends answer in this buffer; Gnus makes it when it starts.
     (nnheader-init-server-buffer)))
 
-(defun offlineimap-oauth-test--groups ()
-  "Names of the groups nnmaildir finds (scanning moves new/ to cur/)."
-  (let ((server offlineimap-oauth-test-server) groups)
+(defun offlineimap-oauth-test--groups (&optional server)
+  "Names of the groups nnmaildir finds on SERVER (scanning moves new/ to cur/)."
+  (let ((server (or server offlineimap-oauth-test-server)) groups)
     (unless (gnus-open-server server)
       (error "Cannot open %S" server))
     (gnus-request-scan nil server)
@@ -53,19 +59,26 @@
       (error "LIST failed: %s" (gnus-status-message server)))
     (with-current-buffer nntp-server-buffer
       (goto-char (point-min))
-      ;; "GROUP HIGH LOW y", the group name possibly quoted
+      ;; "GROUP HIGH LOW y", the group name possibly quoted; not read as
+      ;; Lisp otherwise ("[Gmail].Sent Mail" would be a vector)
       (while (not (eobp))
-        (let ((name (read (current-buffer))))
-          (push (if (symbolp name) (symbol-name name) name) groups))
+        (push (if (looking-at "\"")
+                  (read (current-buffer))
+                (and (looking-at "\\(.+\\) [0-9]+ [0-9]+ [^ ]+$")
+                     ;; a space in a name comes escaped: "Sent\\ Mail"
+                     (replace-regexp-in-string
+                      "\\\\\\(.\\)" "\\1" (match-string-no-properties 1))))
+              groups)
         (forward-line 1)))
-    (nreverse groups)))
+    (nreverse (delq nil groups))))
 
-(defun offlineimap-oauth-test--count (group)
+(defun offlineimap-oauth-test--count (group &optional server)
   "Article count of GROUP as nnmaildir answers GROUP (\"211 COUNT LOW HIGH\")."
-  (let ((full (gnus-group-prefixed-name group offlineimap-oauth-test-server)))
-    (gnus-request-scan full offlineimap-oauth-test-server)
+  (let* ((server (or server offlineimap-oauth-test-server))
+         (full (gnus-group-prefixed-name group server)))
+    (gnus-request-scan full server)
     (unless (gnus-request-group full)
-      (error "GROUP %s failed: %s" full (gnus-status-message offlineimap-oauth-test-server)))
+      (error "GROUP %s failed: %s" full (gnus-status-message server)))
     (with-current-buffer nntp-server-buffer
       (goto-char (point-min))
       (unless (looking-at "211 \\([0-9]+\\) ")
@@ -95,14 +108,41 @@
                      (gnus-summary-article-number))))
     (gnus-summary-exit)))
 
+(defun offlineimap-oauth-test--print-subjects (file)
+  "Load FILE, then read every non-empty group of its nnmaildir servers."
+  (setq gnus-secondary-select-methods nil)
+  (load file nil t)
+  (let ((servers (seq-filter (lambda (method) (eq (car-safe method) 'nnmaildir))
+                             gnus-secondary-select-methods))
+        (started nil))
+    (unless servers
+      (error "%s adds no nnmaildir server" file))
+    (dolist (server servers)
+      (dolist (group (offlineimap-oauth-test--groups server))
+        (when (> (offlineimap-oauth-test--count group server) 0)
+          (unless started  ; a started Gnus, knowing only the groups we enter
+            (gnus-no-server 1)
+            (setq started t))
+          (let ((full (gnus-group-prefixed-name group server)))
+            (gnus-group-change-level full 1 gnus-level-killed nil nil)
+            (gnus-activate-group full)
+            (gnus-get-unread-articles-in-group (gnus-get-info full) (gnus-active full))
+            (unless (gnus-summary-read-group full t t)
+              (error "Cannot enter %s" full))
+            (dolist (data gnus-newsgroup-data)
+              (princ (format "%s\t%s\t%s\n" (cadr server) group
+                             (mail-header-subject (gnus-data-header data)))))
+            (gnus-summary-exit)))))))
+
 (defun offlineimap-oauth-test-main ()
   (let ((maildir (getenv "GNUS_TEST_MAILDIR"))
         (command (getenv "GNUS_TEST_COMMAND"))
         (args (split-string (or (getenv "GNUS_TEST_ARGS") "") "\n" t)))
-    (unless (and maildir command)
+    (unless (and command (or maildir (equal command "subjects")))
       (error "Set GNUS_TEST_MAILDIR and GNUS_TEST_COMMAND"))
-    (offlineimap-oauth-test--setup maildir)
-    (cond ((equal command "groups") (offlineimap-oauth-test--print-groups))
+    (offlineimap-oauth-test--setup (or maildir (getenv "HOME")))
+    (cond ((equal command "subjects") (apply #'offlineimap-oauth-test--print-subjects args))
+          ((equal command "groups") (offlineimap-oauth-test--print-groups))
           ((equal command "read") (apply #'offlineimap-oauth-test--mark-read args))
           (t (error "Unknown command %s" command)))))
 
