@@ -4,7 +4,8 @@
   noticed (not served from memory);
 - a failure is logged through offlineimap's UI once per account, so
   offlineimap exits 1 at the end while other accounts go on;
-- offlineimap's version is read digit by digit.
+- offlineimap's version is read digit by digit;
+- one account's slow refresh does not hold up another account's token.
 """
 
 import pytest
@@ -92,3 +93,35 @@ def test_offlineimap_version_is_read_digit_by_digit(monkeypatch, version, parsed
     else:
         monkeypatch.setattr(offlineimap, "__version__", version)
     assert hook.offlineimap_version() == parsed
+
+
+def test_one_accounts_slow_refresh_does_not_hold_up_another_account(cli, idp, hook_env):
+    """offlineimap asks for each account's token from that account's thread:
+    a refresh that hangs (here 4 s; up to the 27 s deadline) holds only its
+    own account's lock, and another account's stored token is handed out."""
+    import threading
+    import time
+
+    idp.access_token_lifetime = 300  # inside the margin at once: needs a refresh
+    assert cli.login_paste("outlook").returncode == 0
+    idp.access_token_lifetime = 3600
+    assert cli.login_paste("work").returncode == 0
+    idp.reset_counts()
+    config = str(cli.config)
+    idp.hang(seconds=4, count=1, path_contains="/token")
+    slow = []
+    thread = threading.Thread(
+        target=lambda: slow.append(hook.access_token("outlook", config)))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not idp.counts["refresh_token"] and time.monotonic() < deadline:
+            time.sleep(0.02)  # until outlook's refresh is under way, its lock held
+        assert idp.counts["refresh_token"] == 1
+        started = time.monotonic()
+        assert hook.access_token("work", config)
+        assert time.monotonic() - started < 2  # not after outlook's 4 s
+        assert not slow  # outlook's refresh still hangs
+    finally:
+        thread.join(timeout=30)
+    assert slow and idp.counts["refresh_token"] == 1
