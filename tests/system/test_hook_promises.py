@@ -125,3 +125,31 @@ def test_one_accounts_slow_refresh_does_not_hold_up_another_account(cli, idp, ho
     finally:
         thread.join(timeout=30)
     assert slow and idp.counts["refresh_token"] == 1
+
+
+def test_the_accounts_file_is_parsed_once_per_version_for_all_accounts(
+        cli, idp, hook_env, monkeypatch):
+    from offlineimap_oauth import accounts
+
+    parsed = []
+    real_load = accounts.load
+    monkeypatch.setattr(accounts, "load", lambda path: parsed.append(path) or real_load(path))
+    assert cli.login_paste("outlook").returncode == 0
+    assert cli.login_paste("work").returncode == 0
+    config = str(cli.config)
+    assert hook.access_token("outlook", config) and hook.access_token("work", config)
+    assert parsed == [config]  # one parse serves every account of the run
+    cli.write_config(cli.platform.config() + "\n")  # an edit: parsed again, once
+    assert cli.login_paste("outlook").returncode == 0  # outlook is looked up again
+    assert hook.access_token("outlook", config) and parsed == [config, config]
+
+
+def test_an_account_missing_from_the_file_names_the_file(cli, idp, hook_env):
+    from offlineimap.error import OfflineImapError
+
+    config = str(cli.config)
+    with pytest.raises(OfflineImapError) as caught:
+        hook.access_token("personal", config)
+    assert str(caught.value).startswith(
+        "offlineimap-oauth: No account named 'personal' in %s (accounts there: outlook, work)."
+        % config)
