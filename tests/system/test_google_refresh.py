@@ -228,3 +228,34 @@ def test_debug_logs_and_errors_never_show_secrets_or_tokens(gmail):
                stored["google"]["access_token"], gmail.store.load("gmail")["google"]["access_token"]]
     for secret in secrets:
         assert secret not in text
+
+
+def test_a_revoked_published_login_names_every_cause_not_a_7_day_expiry(gmail):
+    gmail.client.status = "production"  # Google announces no expiry date
+    stored = login(gmail)
+    assert not stored["google"].get("refresh_expires_on")
+    gmail.google.revoke(USER)
+    with pytest.raises(LoginRequired) as raised:
+        refresh(gmail)
+    assert raised.value.message == "Google no longer accepts the stored login of [account gmail]."
+    assert raised.value.code == "invalid_grant"
+
+
+def test_out_of_time_before_asking_google_is_try_later_with_the_reason(gmail):
+    stored = login(gmail)
+    with pytest.raises(TryLater) as raised:
+        refresh(gmail, seconds=0.5)  # under half a second left: not worth a request
+    assert gmail.google.counts["refresh_token"] == 0
+    assert raised.value.message == ("Cannot reach Google's token service for [account gmail]: "
+                                    "gave up: out of time for [account gmail].")
+    assert raised.value.hint == ("Check the network and try again later; a still-valid cached "
+                                 "token keeps working meanwhile.")
+    assert gmail.store.load("gmail") == stored
+
+
+def test_revoke_is_false_when_google_cannot_be_asked(gmail):
+    stored = login(gmail)
+    assert client.revoke(gmail.account, stored, timeout=0.2) is False  # no time: not asked
+    assert gmail.google.counts["revoke"] == 0
+    gmail.google.stop()
+    assert client.revoke(gmail.account, stored) is False

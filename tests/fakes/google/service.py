@@ -141,7 +141,10 @@ class FakeGoogle(Serving, Authorize, TokenEndpoint, TokenInfo):
 
     # ------------------------------------------------------------ dispatch
     def _handle(self, method, path, query, headers, body):
-        form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        # Like Google's servers: a body is form fields only when it says so.
+        kind = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)) \
+            if kind == "application/x-www-form-urlencoded" else {}
         name = ROUTES.get((method, path))
         with self._lock:
             self.request_log.append((method, path))
