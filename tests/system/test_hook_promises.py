@@ -5,7 +5,9 @@
 - a failure is logged through offlineimap's UI once per account, so
   offlineimap exits 1 at the end while other accounts go on;
 - offlineimap's version is read digit by digit;
-- one account's slow refresh does not hold up another account's token.
+- one account's slow refresh does not hold up another account's token;
+- accounts.conf is parsed once per version; the old-offlineimap warning is
+  said whole, once, and only inside offlineimap.
 """
 
 import pytest
@@ -153,3 +155,32 @@ def test_an_account_missing_from_the_file_names_the_file(cli, idp, hook_env):
     assert str(caught.value).startswith(
         "offlineimap-oauth: No account named 'personal' in %s (accounts there: outlook, work)."
         % config)
+
+
+def test_the_old_offlineimap_warning_is_said_whole_once_per_process(
+        cli, idp, hook_env, monkeypatch, capsys):
+    import offlineimap
+
+    monkeypatch.setattr(offlineimap, "__version__", "7.3.4")
+    monkeypatch.setattr(hook, "_warned", [])
+    assert cli.login_paste("outlook").returncode == 0
+    assert cli.login_paste("work").returncode == 0
+    config = str(cli.config)
+    assert hook.access_token("outlook", config) and hook.access_token("work", config)
+    assert capsys.readouterr().err == (
+        "offlineimap-oauth: WARNING: offlineimap 7.3.4 asks for the OAuth2 token only once per "
+        "run, so a sync running longer than about an hour fails when the token expires. Install "
+        "offlineimap 8.0.3 or newer (pip install 'offlineimap>=8.0.3'), or run offlineimap in "
+        "shorter runs (no autorefresh).\n")
+
+
+def test_outside_offlineimap_the_hook_neither_warns_nor_imports_offlineimap(
+        cli, idp, hook_env, monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setattr(hook, "_warned", [])
+    for name in [name for name in sys.modules if name.split(".")[0] == "offlineimap"]:
+        monkeypatch.delitem(sys.modules, name)
+    assert cli.login_paste("outlook").returncode == 0
+    assert hook.access_token("outlook", str(cli.config))
+    assert "offlineimap" not in sys.modules and capsys.readouterr().err == ""
