@@ -186,9 +186,17 @@ def test_the_7_day_expiry_google_announced_is_named_with_its_date(gmail):
     with pytest.raises(LoginRequired) as raised:
         client.refresh(gmail.account, gmail.store, time.monotonic() + 20, force=True,
                        now=lambda: time.time() + 7 * 86400 + 5)
-    text = str(raised.value)
-    assert "expired on %s" % time.strftime("%Y-%m-%d", time.gmtime(dies)) in text
-    assert "Publish the app" in text and "login gmail" in text
+    error = raised.value
+    assert error.message == (
+        "The refresh token of [account gmail] expired on %s: Google gives apps whose OAuth "
+        "consent screen is in 'Testing' refresh tokens that last 7 days."
+        % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(dies)))
+    assert error.hint == (
+        "Publish the app (Google Cloud console -> APIs & Services -> OAuth consent screen -> "
+        "Publish app; no verification is needed for your own use) so that logins last, then "
+        "run: offlineimap-oauth login gmail")
+    assert error.code == "invalid_grant"
+    assert error.problems == ["Google said: invalid_grant: Token has been expired or revoked."]
 
 
 def test_revoke_for_logout_ends_the_refresh_token_at_google(gmail):
@@ -259,3 +267,48 @@ def test_revoke_is_false_when_google_cannot_be_asked(gmail):
     assert gmail.google.counts["revoke"] == 0
     gmail.google.stop()
     assert client.revoke(gmail.account, stored) is False
+
+
+def test_a_short_lived_token_is_handed_out_until_half_its_life_or_5_minutes_are_left(gmail):
+    login(gmail)
+    gmail.google.access_token_lifetime = 900  # under 20 minutes: half its life, at least 300 s
+    started = time.time()
+    _, fresh_until, _ = refresh(gmail)
+    assert started + 900 - 450 - 2 <= fresh_until <= time.time() + 900 - 450
+
+
+@pytest.mark.parametrize("status", [503, 502, 400])
+def test_a_page_instead_of_googles_answer_is_try_later(gmail, status):
+    """A proxy or captive portal answering in Google's place: google-auth reports any
+    body that is not JSON as not retryable, whatever its status; it is still no
+    refusal by Google, so nothing in accounts.conf is blamed (a bug found by mutation)."""
+    stored = login(gmail)
+    gmail.google.fail(status, count=10, html=True)
+    with pytest.raises(TryLater) as raised:
+        refresh(gmail)
+    error = raised.value
+    assert error.message == "Google's token service failed for [account gmail]."
+    assert error.problems[0].startswith("google-auth said: <!DOCTYPE html>")
+    assert "Bad Gateway" in error.problems[0]
+    assert error.hint == ("Try again later; a still-valid cached token keeps working. If it "
+                          "persists, something between here and Google (a proxy, a captive "
+                          "portal) may be answering in its place: run again with -v.")
+    assert gmail.store.load("gmail") == stored
+
+
+def test_google_auths_errors_without_details_still_explain(gmail):
+    import google.auth.exceptions
+
+    bare = client._refresh_error(google.auth.exceptions.RefreshError("No access token."),
+                                 gmail.account)
+    assert type(bare) is TryLater and bare.problems == ["google-auth said: No access token."]
+    long = client._refresh_error(google.auth.exceptions.RefreshError("x" * 300), gmail.account)
+    assert long.problems == ["google-auth said: " + "x" * 200]
+    empty = client._refresh_error(google.auth.exceptions.RefreshError(), gmail.account)
+    assert empty.problems == ["google-auth said: RefreshError"]
+    refused = client._refresh_error(google.auth.exceptions.RefreshError(
+        "invalid_grant: Bad Request", {"error": "invalid_grant"}), gmail.account)
+    assert type(refused) is LoginRequired
+    silent = client._unreachable(gmail.account, google.auth.exceptions.TransportError())
+    assert silent.message == ("Cannot reach Google's token service for [account gmail]: "
+                              "TransportError.")
