@@ -111,10 +111,14 @@ def test_a_refresh_stores_the_new_token_and_hands_it_out_until_its_margin(cli, i
 
 
 def test_the_clock_given_decides_what_is_stored(cli, idp, outlook):
+    state = outlook.load("outlook")
+    del state["login_at"], state["login_tenant"]  # a store written before these existed
+    outlook.save("outlook", state)
     later = time.time() + 5 * 86400
     refresh(cli, now=lambda: later)
     state = outlook.load("outlook")
-    assert state["renewed_at"] == int(later)
+    assert state["renewed_at"] == state["login_at"] == int(later)
+    assert state["login_tenant"] == "consumers"
 
 
 def test_a_fresh_stored_token_is_served_under_the_lock_without_asking(cli, idp, outlook):
@@ -230,7 +234,17 @@ def test_a_platform_that_refuses_connections_is_try_later_naming_the_host(own_pl
         refresh(cli)
     assert re.fullmatch(r"Cannot reach %s for \[account outlook\] \(\[Errno \d+\] Connection "
                         r"refused\)\." % re.escape(host), caught.value.message)
-    assert "HTTPS_PROXY" in caught.value.hint and "try again later" in caught.value.hint
+    assert caught.value.hint == ("Check the network (and a proxy in HTTPS_PROXY); then try "
+                                 "again later. A still-valid cached token keeps working "
+                                 "meanwhile.")
+
+
+def test_a_dropped_connection_is_try_later_naming_the_failure(cli, idp, outlook):
+    idp.drop(count=1000)
+    with pytest.raises(TryLater) as caught:
+        refresh(cli)
+    assert caught.value.message == "Cannot reach %s for [account outlook] (ConnectionError)." \
+        % idp.base_url.split("//")[1]
 
 
 def test_a_certificate_nobody_trusts_is_a_config_error_naming_the_ca_bundle(
@@ -243,7 +257,10 @@ def test_a_certificate_nobody_trusts_is_a_config_error_naming_the_ca_bundle(
     assert message.startswith("The certificate of %s could not be verified for [account "
                               "outlook] ([SSL: CERTIFICATE_VERIFY_FAILED]"
                               % idp.base_url.split("//")[1])
-    assert "export REQUESTS_CA_BUNDLE=" in caught.value.hint
+    assert caught.value.hint == (
+        "A company proxy or antivirus that inspects HTTPS shows its own certificate: point "
+        "REQUESTS_CA_BUNDLE (or the system's CA store) at a bundle that also holds its CA, e.g. "
+        "export REQUESTS_CA_BUNDLE=/path/to/bundle-with-proxy-ca.pem")
     assert idp.counts["refresh_token"] == 0
 
 

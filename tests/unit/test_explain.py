@@ -179,6 +179,7 @@ def test_an_unknown_code_of_an_unclear_error_promises_no_login(account):
                               "error?code=123456\nWhether a new login helps depends on that "
                               "explanation (offlineimap-oauth login outlook starts one).")
         assert error.problems == ["Microsoft said: AADSTS123456: Something."]
+        assert error.code == "AADSTS123456"
 
 
 @pytest.mark.parametrize("word,kind,first_hint_line", [

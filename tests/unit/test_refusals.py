@@ -51,7 +51,11 @@ def test_not_connected_with_another_users_token_says_so():
     error = refusal("BAD User is authenticated but not connected.", account(),
                     token_user="boss@contoso.com")
     assert isinstance(error, LoginRequired)
-    assert "boss@contoso.com" in error.message and "login work" in error.hint
+    assert error.message == ("The token belongs to boss@contoso.com, not to me@contoso.com: the "
+                             "server accepted it but did not connect the mailbox.")
+    assert error.hint == ("Sign in again as me@contoso.com: offlineimap-oauth logout work && "
+                          "offlineimap-oauth login work (a private browser window avoids the "
+                          "browser's remembered account).")
 
 
 def test_535_names_pop_only_when_the_scopes_lack_it():
@@ -59,7 +63,11 @@ def test_535_names_pop_only_when_the_scopes_lack_it():
     assert "POP" not in full.hint
     no_pop = refusal("535 5.7.3 Authentication unsuccessful", account(
         "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send"))
-    assert "POP.AccessAsUser.All" in no_pop.hint
+    assert no_pop.hint == (
+        "Sign in again as me@contoso.com: offlineimap-oauth logout work && offlineimap-oauth "
+        "login work (a private browser window avoids the browser's remembered account). If "
+        "that does not help, add https://outlook.office.com/POP.AccessAsUser.All to scopes (the "
+        "seed's SMTP needed it).")
     no_send = refusal("535 5.7.3 Authentication unsuccessful",
                       account("https://outlook.office.com/IMAP.AccessAsUser.All"))
     assert isinstance(no_send, ConfigError) and "SMTP.Send" in no_send.hint
@@ -159,6 +167,9 @@ def test_the_source_file_is_named_when_scopes_lack_smtp_send():
                              "lack SMTP.Send.")
     assert error.hint == ("Add https://outlook.office.com/SMTP.Send to scopes in [account work] "
                           "(/home/me/accounts.conf), then run: offlineimap-oauth login work")
+    unnamed = refusal("535 5.7.3 x", accounts.parse(
+        CONF + "scopes = https://outlook.office.com/IMAP.AccessAsUser.All\n", None)["work"])
+    assert "[account work] (accounts.conf)," in unnamed.hint
 
 
 GMAIL = """[account gmail]
@@ -181,6 +192,10 @@ client_secret = GOCSPX-x
 ])
 def test_gmails_refusals_get_their_category_from_the_words(said, kind):
     """Exit code of `check`: try later, log in again, or fix the setup."""
-    error = refusal(said, accounts.parse(GMAIL)["gmail"])
+    from offlineimap_oauth.providers.google import explain
+
+    gmail = accounts.parse(GMAIL)["gmail"]
+    error = refusal(said, gmail)
     assert type(error) is kind
-    assert error.hint  # Google's table gives the next step (test_google_explain.py)
+    # the words and the next step are Google's table's (test_google_explain.py)
+    assert (error.message, error.hint) == explain.server_refusal(said, gmail)
