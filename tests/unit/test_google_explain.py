@@ -272,3 +272,48 @@ def test_the_revocation_endpoint_is_beside_the_token_endpoint():
         "https://oauth2.googleapis.com/revoke"
     assert revoke_uri("https://127.0.0.1:5/o/oauth2/token") == "https://127.0.0.1:5/o/oauth2/revoke"
     assert revoke_uri("https://127.0.0.1:5/o/oauth2/v4") == "https://127.0.0.1:5/o/oauth2/revoke"
+
+
+TRY_LATER_HINT = "Try again later; a still-valid cached token keeps working meanwhile."
+CHECK_HINT = "Check [account gmail] in /home/me/accounts.conf; run again with -v for details."
+
+
+@pytest.mark.parametrize("status,expected", [
+    (502, (TryLater, "Google's sign-in service failed for [account gmail].", TRY_LATER_HINT,
+           "server_error", ["Google said: server_error: <html>Bad Gateway</html>"])),
+    (500, (TryLater, "Google's sign-in service failed for [account gmail].", TRY_LATER_HINT,
+           "server_error", ["Google said: server_error: <html>Bad Gateway</html>"])),
+    (499, (Error, "Google refused the request for [account gmail].", CHECK_HINT,
+           "invalid_request", ["Google said: invalid_request: <html>Bad Gateway</html>"])),
+    (None, (Error, "Google refused the request for [account gmail].", CHECK_HINT,
+            "invalid_request", ["Google said: invalid_request: <html>Bad Gateway</html>"])),
+])
+def test_an_answer_that_is_not_googles_json_gets_its_category_from_the_status(status, expected):
+    assert whole(explain.from_token_error("<html>Bad Gateway</html>", ACCOUNT,
+                                          status=status)) == expected
+
+
+def test_a_5xx_keeps_googles_word_and_an_unknown_answer_its_words():
+    assert whole(explained("weird", "x", status=503)) == (
+        TryLater, "Google's sign-in service failed for [account gmail].", TRY_LATER_HINT,
+        "weird", ["Google said: weird: x"])
+    assert whole(explained("server_error", None)) == (
+        TryLater, "Google's sign-in service failed for [account gmail].", TRY_LATER_HINT,
+        "server_error", ["Google said: server_error"])
+    assert whole(explained(None, None)) == (
+        Error, "Google refused the request for [account gmail].", CHECK_HINT, None,
+        ["Google said: "])
+    assert explain.from_token_error("x" * 300, ACCOUNT).problems == [
+        "Google said: invalid_request: " + "x" * 200]
+
+
+def test_a_login_is_the_next_step_where_the_table_names_no_other():
+    error = explained("invalid_grant", "Invalid code verifier.")
+    assert error.hint == "Run: offlineimap-oauth login gmail"
+
+
+def test_the_accounts_file_is_named_even_when_unknown():
+    nameless = settings.validate("gmail", {"user": "me@gmail.com", "client_id": CLIENT_ID,
+                                           "client_secret": "GOCSPX-abc"}, None)[0]
+    error = explain.from_token_error({"error": "weird"}, nameless)
+    assert error.hint == "Check [account gmail] in accounts.conf; run again with -v for details."
