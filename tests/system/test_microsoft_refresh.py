@@ -285,3 +285,13 @@ def test_an_authority_microsoft_does_not_know_is_a_config_error(cli, idp, outloo
     assert caught.value.hint.startswith("Check tenant (consumers, organizations, common, ")
     assert caught.value.hint.endswith(" in %s." % cli.config)
     assert caught.value.problems[0].startswith("MSAL said: ")
+
+
+def test_a_captive_portals_page_for_the_configuration_is_try_later(cli, idp, outlook):
+    os.unlink(discovery_cache.path(str(cli.state)))
+    idp.fail(status=200, count=1000, path_contains="openid-configuration", html=True)
+    with pytest.raises(TryLater) as caught:
+        refresh(cli)
+    assert caught.value.message == ("The identity platform's configuration for [account "
+                                    "outlook] could not be read (not JSON: a captive portal or "
+                                    "proxy?).")
