@@ -131,9 +131,11 @@ def test_sign_in_frequency_says_a_login_fixes_it_and_how_often_it_recurs(account
 def test_sign_in_frequency_is_recognised_by_its_words_without_a_code_or_lifetime(account):
     error = explain.from_msal({"error": "invalid_grant", "error_description":
                                "Token expired by the Sign-in frequency policy."}, account)
-    assert type(error) is LoginRequired
-    assert error.hint.startswith("Run: offlineimap-oauth login outlook\n")
-    assert "here every" not in error.hint and error.code == "invalid_grant"
+    assert type(error) is LoginRequired and error.code == "invalid_grant"
+    assert error.hint == ("Run: offlineimap-oauth login outlook\nThis will recur at the "
+                          "interval your organisation set; only an admin can change it.")
+    by_code = explain.from_msal(answer(70043, error="invalid_grant", text="Expired."), account)
+    assert type(by_code) is LoginRequired and "sign-in frequency" in by_code.message
 
 
 def test_70000_is_told_apart_by_its_words(account):
@@ -141,9 +143,12 @@ def test_70000_is_told_apart_by_its_words(account):
                                       "denied because one or more scopes requested are "
                                       "unauthorized or expired."), account)
     assert type(scopes) is ConfigError
-    assert "were not granted to app 11111111-2222-3333-4444-555555555555" in scopes.message
-    assert "API permissions add IMAP.AccessAsUser.All" in scopes.hint
-    assert scopes.hint.endswith("then run: offlineimap-oauth login outlook")
+    assert scopes.message == ("The scopes of [account outlook] were not granted to app "
+                              "11111111-2222-3333-4444-555555555555 (or the grant expired).")
+    assert scopes.hint == ("In Azure Portal -> App registrations -> your app -> API permissions "
+                           "add IMAP.AccessAsUser.All, SMTP.Send (and POP.AccessAsUser.All) as "
+                           "delegated permissions and grant consent if your organisation "
+                           "requires it; then run: offlineimap-oauth login outlook")
     other = explain.from_msal(answer(70000, error="invalid_grant", text="The refresh token was "
                                      "issued to a different client id."), account)
     assert type(other) is LoginRequired
@@ -256,5 +261,12 @@ def test_every_field_of_the_account_is_filled_in(account):
     assert error.hint == ("Set tenant = consumers in [account outlook] (/home/me/.config/"
                           "offlineimap-oauth/accounts.conf) and use an app that allows personal "
                           "Microsoft accounts.")
-    assert "accounts.conf" in explain.from_msal(answer(500201), accounts.parse(
-        CONF, None)["outlook"]).hint
+    assert "[account outlook] (accounts.conf) and" in explain.from_msal(
+        answer(500201), accounts.parse(CONF, None)["outlook"]).hint
+
+
+def test_consumers_in_microsofts_words_alone_is_not_the_personal_only_app(account):
+    error = explain.from_msal(answer(50020, text="User account 'me@outlook.jp' from identity "
+                                     "provider 'live.com' does not exist in tenant 'consumers'."),
+                              account)
+    assert error.message == "me@outlook.jp is not an account of tenant 'common'."
