@@ -312,3 +312,14 @@ def test_google_auths_errors_without_details_still_explain(gmail):
     silent = client._unreachable(gmail.account, google.auth.exceptions.TransportError())
     assert silent.message == ("Cannot reach Google's token service for [account gmail]: "
                               "TransportError.")
+
+
+def test_a_login_without_a_refresh_token_asks_for_a_login_without_asking_google(gmail):
+    stored = login(gmail)
+    del stored["google"]["refresh_token"]
+    gmail.store.save("gmail", stored)
+    with pytest.raises(LoginRequired) as raised:
+        refresh(gmail)
+    assert raised.value.message == "No refresh token for me@gmail.com in the store."
+    assert raised.value.hint == "Run: offlineimap-oauth login gmail"
+    assert gmail.google.counts["refresh_token"] == 0

@@ -294,6 +294,7 @@ def test_an_answer_that_is_not_googles_json_gets_its_category_from_the_status(st
 
 
 def test_a_5xx_keeps_googles_word_and_an_unknown_answer_its_words():
+    assert type(explained("weird", "x", status=500)) is TryLater
     assert whole(explained("weird", "x", status=503)) == (
         TryLater, "Google's sign-in service failed for [account gmail].", TRY_LATER_HINT,
         "weird", ["Google said: weird: x"])
