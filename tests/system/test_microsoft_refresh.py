@@ -295,3 +295,11 @@ def test_a_captive_portals_page_for_the_configuration_is_try_later(cli, idp, out
     assert caught.value.message == ("The identity platform's configuration for [account "
                                     "outlook] could not be read (not JSON: a captive portal or "
                                     "proxy?).")
+
+
+def test_a_platform_that_does_not_answer_is_given_up_by_the_deadline(cli, idp, outlook):
+    idp.hang(seconds=8, count=1000)
+    started = time.monotonic()
+    with pytest.raises(TryLater):
+        refresh(cli, seconds=2)
+    assert time.monotonic() - started < 4  # each request is cut to what is left, not 10 s
