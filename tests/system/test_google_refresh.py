@@ -186,9 +186,17 @@ def test_the_7_day_expiry_google_announced_is_named_with_its_date(gmail):
     with pytest.raises(LoginRequired) as raised:
         client.refresh(gmail.account, gmail.store, time.monotonic() + 20, force=True,
                        now=lambda: time.time() + 7 * 86400 + 5)
-    text = str(raised.value)
-    assert "expired on %s" % time.strftime("%Y-%m-%d", time.gmtime(dies)) in text
-    assert "Publish the app" in text and "login gmail" in text
+    error = raised.value
+    assert error.message == (
+        "The refresh token of [account gmail] expired on %s: Google gives apps whose OAuth "
+        "consent screen is in 'Testing' refresh tokens that last 7 days."
+        % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(dies)))
+    assert error.hint == (
+        "Publish the app (Google Cloud console -> APIs & Services -> OAuth consent screen -> "
+        "Publish app; no verification is needed for your own use) so that logins last, then "
+        "run: offlineimap-oauth login gmail")
+    assert error.code == "invalid_grant"
+    assert error.problems == ["Google said: invalid_grant: Token has been expired or revoked."]
 
 
 def test_revoke_for_logout_ends_the_refresh_token_at_google(gmail):
@@ -228,3 +236,90 @@ def test_debug_logs_and_errors_never_show_secrets_or_tokens(gmail):
                stored["google"]["access_token"], gmail.store.load("gmail")["google"]["access_token"]]
     for secret in secrets:
         assert secret not in text
+
+
+def test_a_revoked_published_login_names_every_cause_not_a_7_day_expiry(gmail):
+    gmail.client.status = "production"  # Google announces no expiry date
+    stored = login(gmail)
+    assert not stored["google"].get("refresh_expires_on")
+    gmail.google.revoke(USER)
+    with pytest.raises(LoginRequired) as raised:
+        refresh(gmail)
+    assert raised.value.message == "Google no longer accepts the stored login of [account gmail]."
+    assert raised.value.code == "invalid_grant"
+
+
+def test_out_of_time_before_asking_google_is_try_later_with_the_reason(gmail):
+    stored = login(gmail)
+    with pytest.raises(TryLater) as raised:
+        refresh(gmail, seconds=0.5)  # under half a second left: not worth a request
+    assert gmail.google.counts["refresh_token"] == 0
+    assert raised.value.message == ("Cannot reach Google's token service for [account gmail]: "
+                                    "gave up: out of time for [account gmail].")
+    assert raised.value.hint == ("Check the network and try again later; a still-valid cached "
+                                 "token keeps working meanwhile.")
+    assert gmail.store.load("gmail") == stored
+
+
+def test_revoke_is_false_when_google_cannot_be_asked(gmail):
+    stored = login(gmail)
+    assert client.revoke(gmail.account, stored, timeout=0.2) is False  # no time: not asked
+    assert gmail.google.counts["revoke"] == 0
+    gmail.google.stop()
+    assert client.revoke(gmail.account, stored) is False
+
+
+def test_a_short_lived_token_is_handed_out_until_half_its_life_or_5_minutes_are_left(gmail):
+    login(gmail)
+    gmail.google.access_token_lifetime = 900  # under 20 minutes: half its life, at least 300 s
+    started = time.time()
+    _, fresh_until, _ = refresh(gmail)
+    assert started + 900 - 450 - 2 <= fresh_until <= time.time() + 900 - 450
+
+
+@pytest.mark.parametrize("status", [503, 502, 400])
+def test_a_page_instead_of_googles_answer_is_try_later(gmail, status):
+    """A proxy or captive portal answering in Google's place: google-auth reports any
+    body that is not JSON as not retryable, whatever its status; it is still no
+    refusal by Google, so nothing in accounts.conf is blamed (a bug found by mutation)."""
+    stored = login(gmail)
+    gmail.google.fail(status, count=10, html=True)
+    with pytest.raises(TryLater) as raised:
+        refresh(gmail)
+    error = raised.value
+    assert error.message == "Google's token service failed for [account gmail]."
+    assert error.problems[0].startswith("google-auth said: <!DOCTYPE html>")
+    assert "Bad Gateway" in error.problems[0]
+    assert error.hint == ("Try again later; a still-valid cached token keeps working. If it "
+                          "persists, something between here and Google (a proxy, a captive "
+                          "portal) may be answering in its place: run again with -v.")
+    assert gmail.store.load("gmail") == stored
+
+
+def test_google_auths_errors_without_details_still_explain(gmail):
+    import google.auth.exceptions
+
+    bare = client._refresh_error(google.auth.exceptions.RefreshError("No access token."),
+                                 gmail.account)
+    assert type(bare) is TryLater and bare.problems == ["google-auth said: No access token."]
+    long = client._refresh_error(google.auth.exceptions.RefreshError("x" * 300), gmail.account)
+    assert long.problems == ["google-auth said: " + "x" * 200]
+    empty = client._refresh_error(google.auth.exceptions.RefreshError(), gmail.account)
+    assert empty.problems == ["google-auth said: RefreshError"]
+    refused = client._refresh_error(google.auth.exceptions.RefreshError(
+        "invalid_grant: Bad Request", {"error": "invalid_grant"}), gmail.account)
+    assert type(refused) is LoginRequired
+    silent = client._unreachable(gmail.account, google.auth.exceptions.TransportError())
+    assert silent.message == ("Cannot reach Google's token service for [account gmail]: "
+                              "TransportError.")
+
+
+def test_a_login_without_a_refresh_token_asks_for_a_login_without_asking_google(gmail):
+    stored = login(gmail)
+    del stored["google"]["refresh_token"]
+    gmail.store.save("gmail", stored)
+    with pytest.raises(LoginRequired) as raised:
+        refresh(gmail)
+    assert raised.value.message == "No refresh token for me@gmail.com in the store."
+    assert raised.value.hint == "Run: offlineimap-oauth login gmail"
+    assert gmail.google.counts["refresh_token"] == 0

@@ -18,6 +18,7 @@ def hook_env(cli, monkeypatch):
     monkeypatch.setattr(hook, "_memo", {})
     monkeypatch.setattr(hook, "_accounts_memo", [None, None])
     monkeypatch.setattr(hook, "_refusals", {})
+    monkeypatch.setattr(hook, "_locks", {})  # a new process: no account's lock yet
     loads = []
     original = TokenStore.load_signed
 

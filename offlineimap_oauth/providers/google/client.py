@@ -125,15 +125,22 @@ def refresh_grant(account, refresh_token: str, deadline: float) -> dict:
 
 
 def _refresh_error(error, account):
+    """Google's JSON refusal -> explain's table; any other answer -> try later.
+
+    google-auth's refresh grant hands a body that is not JSON (a proxy's or
+    captive portal's page, a 502 from a load balancer) over as text with
+    ``retryable=False`` whatever its HTTP status, so that is no sign of a
+    refusal: nothing in accounts.conf can be wrong because of it.
+    """
     data = error.args[1] if len(error.args) > 1 else None
     if isinstance(data, dict) and data.get("error"):
         return explain.from_token_error(data, account)
-    if getattr(error, "retryable", False):
-        return TryLater("Google's token service failed for [account %s]." % account.name,
-                        problems=["google-auth said: %s" % str(error.args[0])[:200]],
-                        hint="Try again later; a still-valid cached token keeps working.")
-    return explain.from_token_error({"error": "", "error_description": str(error.args[0])[:200]},
-                                    account)
+    said = str(error.args[0]) if error.args else type(error).__name__
+    return TryLater("Google's token service failed for [account %s]." % account.name,
+                    problems=["google-auth said: %s" % said[:200]],
+                    hint="Try again later; a still-valid cached token keeps working. If it "
+                         "persists, something between here and Google (a proxy, a captive "
+                         "portal) may be answering in its place: run again with -v.")
 
 
 def _unreachable(account, error):

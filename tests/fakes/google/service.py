@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 from ..idp.server import Serving
 from .authorize import Authorize
-from .errors import json_reply
+from .errors import error_page, json_reply
 from .model import ACCESS_TOKEN_LIFETIME_S, HANG_LIMIT_S, Client, User, new_client_id
 from .token_endpoint import TokenEndpoint
 from .tokeninfo import TokenInfo
@@ -119,11 +119,12 @@ class FakeGoogle(Serving, Authorize, TokenEndpoint, TokenInfo):
             return [t for t in self._tokens.values() if kind is None or t.kind == kind]
 
     # -------------------------------------------------------------- faults
-    def fail(self, status=500, count=1, path_contains="/token"):
-        """The next ``count`` matching requests answer HTTP ``status``."""
+    def fail(self, status=500, count=1, path_contains="/token", html=False):
+        """The next ``count`` matching requests answer HTTP ``status``; with ``html``,
+        as a proxy or load balancer would: a page instead of Google's JSON."""
         with self._lock:
             self._faults.append({"kind": "fail", "status": status, "count": count,
-                                 "path": path_contains})
+                                 "path": path_contains, "html": html})
 
     def hang(self, seconds, count=1, path_contains="/token"):
         """The next ``count`` matching requests wait ``seconds`` (cut short by stop())."""
@@ -141,7 +142,10 @@ class FakeGoogle(Serving, Authorize, TokenEndpoint, TokenInfo):
 
     # ------------------------------------------------------------ dispatch
     def _handle(self, method, path, query, headers, body):
-        form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        # Like Google's servers: a body is form fields only when it says so.
+        kind = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)) \
+            if kind == "application/x-www-form-urlencoded" else {}
         name = ROUTES.get((method, path))
         with self._lock:
             self.request_log.append((method, path))
@@ -151,6 +155,9 @@ class FakeGoogle(Serving, Authorize, TokenEndpoint, TokenInfo):
         if hang and self._stopping.wait(hang["seconds"]):
             return None
         fault = self._take_fault("fail", path)
+        if fault is not None and fault["html"]:
+            return error_page("Bad Gateway", "bad_gateway", "The proxy got no answer.",
+                              fault["status"])
         if fault is not None:
             return json_reply(fault["status"], {"error": "internal_failure" if fault["status"]
                                                 >= 500 else "invalid_request",

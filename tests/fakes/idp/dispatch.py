@@ -30,12 +30,14 @@ class Dispatch:
 
     # ----------------------------------------------------------- faults
 
-    def fail(self, status=500, count=1, path_contains="/token", retry_after=None):
+    def fail(self, status=500, count=1, path_contains="/token", retry_after=None, html=False):
         """The next ``count`` requests whose path contains ``path_contains``
-        answer HTTP ``status`` with Microsoft's error JSON (and Retry-After)."""
+        answer HTTP ``status`` with Microsoft's error JSON (and Retry-After); with
+        ``html``, with a captive portal's page instead."""
         with self._lock:
             self._faults.append({"kind": "fail", "status": status, "count": count,
-                                 "path": path_contains, "retry_after": retry_after})
+                                 "path": path_contains, "retry_after": retry_after,
+                                 "html": html})
 
     def hang(self, seconds, count=1, path_contains="/token"):
         """The next ``count`` matching requests wait ``seconds`` (at most
@@ -116,6 +118,9 @@ class Dispatch:
         if self._take_fault("drop", path):
             return None
         fault = self._take_fault("fail", path)
+        if fault is not None and fault.get("html"):
+            return Reply(fault["status"], {"Content-Type": "text/html; charset=utf-8"},
+                         b"<html><body>Sign in to the hotel Wi-Fi</body></html>")
         if fault is not None:
             extra = {} if fault["retry_after"] is None else {
                 "Retry-After": str(fault["retry_after"])}
