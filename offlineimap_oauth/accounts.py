@@ -440,9 +440,11 @@ def _locate(text: str) -> dict:
     found = {}
     section = "DEFAULT"
     for number, line in enumerate(text.splitlines(), 1):
-        header = re.match(r"^\s*\[([^\]]+)\]", line)
+        # configparser's own header rule: the stripped line, "[" ... last "]", kept as written
+        # (so "[account a ]" is found under the name configparser gives it).
+        header = re.match(r"\[(.+)\]", line.strip())
         if header:
-            section = header.group(1).strip()
+            section = header.group(1)
             found.setdefault((section, None), number)
             continue
         key = re.match(r"^([^\s;#=:][^=:]*?)\s*[=:]", line)
