@@ -158,3 +158,54 @@ def test_a_second_backup_in_the_same_second_gets_its_own_name(tmp_path):
     assert (open(backup1).read(), open(backup2).read(), path.read_text()) == \
         ("one\n", "two\n", "three\n")
     assert write.apply([write.Change("msmtprc", str(path), "three\n", secret=True)]) == []
+
+
+def test_outputs_go_where_offlineimap_and_msmtp_read_them(tmp_path, monkeypatch):
+    from offlineimap_oauth.convert import plan
+
+    home = tmp_path / "home"
+    home.mkdir()
+    xdg = tmp_path / "xdg"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+    monkeypatch.delenv("OFFLINEIMAP_OAUTH_CONFIG", raising=False)
+    ours = xdg / "offlineimap-oauth"
+    assert plan.targets(str(home), None, None) == {
+        "accounts.conf": str(ours / "accounts.conf"), "offlineimaprc": str(home / ".offlineimaprc"),
+        "pythonfile": str(ours / "offlineimap-hook.py"), "msmtprc": str(home / ".msmtprc"),
+        "gnus": str(ours / "gnus-accounts.el")}
+    # Each program's XDG file when the user has one and no dotfile.
+    for name in ("offlineimap", "msmtp"):
+        (xdg / name).mkdir(parents=True)
+        (xdg / name / "config").write_text("")
+    where = plan.targets(str(home), None, None)
+    assert (where["offlineimaprc"], where["msmtprc"]) == (str(xdg / "offlineimap" / "config"),
+                                                          str(xdg / "msmtp" / "config"))
+    (home / ".offlineimaprc").write_text("")  # the dotfile is what offlineimap reads first
+    assert plan.targets(str(home), None, None)["offlineimaprc"] == str(home / ".offlineimaprc")
+    # A relative XDG_CONFIG_HOME is ignored, as the XDG spec says.
+    monkeypatch.setenv("XDG_CONFIG_HOME", "relative")
+    assert plan.targets(str(home), None, None)["gnus"] == str(
+        home / ".config" / "offlineimap-oauth" / "gnus-accounts.el")
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    assert plan.targets(str(home), None, None)["pythonfile"] == str(
+        home / ".config" / "offlineimap-oauth" / "offlineimap-hook.py")
+
+
+def test_the_summary_names_each_account_and_what_was_left_alone():
+    from offlineimap_oauth.convert import plan
+    from offlineimap_oauth.convert.model import Conversion, MailAccount, Skipped
+
+    conversion = Conversion()
+    conversion.accounts.append(MailAccount(
+        name="work", user="me@contoso.com", client_id="1", tenant="organizations",
+        imap_host="h", smtp_host="s", where="init.el:3:1"))
+    conversion.accounts.append(MailAccount(
+        provider="google", name="gmail", user="me@gmail.com", client_id="2", imap_host="h",
+        smtp_host="s", where="init.el:9:1"))
+    conversion.skipped.append(Skipped("yahoo", "not Microsoft or Google", "init.el:20:3"))
+    conversion.notes.append("a note")
+    assert plan.summary(conversion) == (
+        "convert: work (me@contoso.com, organizations) from init.el:3:1\n"
+        "convert: gmail (me@gmail.com, Google) from init.el:9:1\n"
+        "not converted: yahoo (init.el:20:3): not Microsoft or Google\n"
+        "note: a note\n")

@@ -487,3 +487,10 @@ def test_notify_command_and_token_store_are_read():
     account = accounts.parse(BASE + "notify_command =\n")["a"]
     assert (account.notify_command, account.token_store, account.plaintext_access_token) == \
         (None, "plain", True)
+
+
+def test_an_unknown_section_does_not_hide_the_problems_of_the_next_ones():
+    assert problems_of("[general]\n" + BASE.replace("me@example.com", "me")) == [
+        "f.conf:1: [general]: unknown section; accounts are written [account NAME]",
+        "f.conf:3: [account a] user: 'me' is not a mail address; XOAUTH2 logs in with the full "
+        "address"]
