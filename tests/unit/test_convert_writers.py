@@ -130,3 +130,41 @@ def test_msmtp_lines_stay_short():
     conv = conversion("seed")
     with pytest.raises(Exception, match="msmtp accepts"):
         msmtprc.render_account(conv.accounts[0], ["/" + "x" * 600])
+
+
+# ------------------------------------------- the user's files stay as they were (issue 17)
+
+def test_merge_keeps_the_users_bytes_and_ends_every_line():
+    user = "[a]\nk = v\n[b]\nx = y X"  # no newline at the end of the user's last line
+    merged = merge.merge(user, [("c", "[c]\nn = 1\n")], merge.INI_HEADER)
+    assert merged == "[a]\nk = v\n[b]\nx = y X\n\n[c]\nn = 1\n"
+    # Replacing a section in place leaves the rest byte for byte, trailing blanks included.
+    for tail in ("x = y  \n", "x = yX\n"):
+        user = "[c]\nn = 0\n\n[b]\n" + tail
+        assert merge.merge(user, [("c", "[c]\nn = 1\n")], merge.INI_HEADER) == \
+            "[c]\nn = 1\n\n[b]\n" + tail
+
+
+def test_a_new_section_after_a_preamble_only_file_is_set_apart():
+    assert merge.merge("# my settings\nlogfile ~/.msmtp.log", [("a", "account a\nhost h\n")],
+                       merge.MSMTP_HEADER) == \
+        "# my settings\nlogfile ~/.msmtp.log\n\naccount a\nhost h\n"
+
+
+def test_set_keys_finds_the_key_in_any_case_and_adds_new_ones_before_trailing_comments():
+    assert merge.set_keys("[general]\nAccounts = home\n", {"accounts": "home, a"}) == \
+        "[general]\naccounts = home, a\n"
+    assert merge.set_keys("[general]\nui = ttyui\n  # one\n  ; two\n\n", {"pythonfile": "p"}) == \
+        "[general]\nui = ttyui\npythonfile = p\n  # one\n  ; two\n\n"
+    assert merge.set_keys("[general]\n# only a comment\n", {"pythonfile": "p"}) == \
+        "[general]\npythonfile = p\n# only a comment\n"
+
+
+def test_an_unchanged_file_does_not_stop_the_changed_ones_being_written(tmp_path):
+    from offlineimap_oauth.convert import write
+
+    same, changed = tmp_path / "same", tmp_path / "changed"
+    same.write_text("s\n")
+    changes = [write.Change("same", str(same), "s\n"), write.Change("changed", str(changed), "c\n")]
+    assert write.apply(changes) == [(str(changed), None)]
+    assert changed.read_text() == "c\n" and same.read_text() == "s\n"
