@@ -336,11 +336,11 @@ def test_scopes_of_another_resource_get_the_whole_line_to_write(scopes, problem)
 def test_values_read_as_written():
     account = accounts.parse(BASE.replace(
         "tenant = organizations",
-        "authority = https://login.microsoftonline.us/Contoso.com/\ntenant = contoso.COM\n"
+        "authority = https://login.microsoftonline.us/Contoso.BOX/\ntenant = contoso.box\n"
         "redirect_uri = http://127.0.0.1:8080/cb\nscopes = %sSMTP.Send,%sSMTP.Send"
         % (OUTLOOK, OUTLOOK)), "f.conf")["a"]
-    assert (account.authority, account.tenant) == ("https://login.microsoftonline.us/Contoso.com",
-                                                   "Contoso.com")
+    assert (account.authority, account.tenant) == ("https://login.microsoftonline.us/Contoso.BOX",
+                                                   "Contoso.BOX")
     assert account.redirect_uri == "http://127.0.0.1:8080/cb"
     assert account.scopes == (OUTLOOK + "SMTP.Send",)
     assert account.flow == "auto" and account.client_secret is None

@@ -141,3 +141,88 @@ def test_a_pythonfile_path_with_a_dollar_is_refused():
 
 def test_comment_text_escapes_control_characters():
     assert syntax.comment_text("/tmp/x\n[DEFAULT]") == "/tmp/x\\u000a[DEFAULT]"
+
+
+# ---------------------------------------------- what each check refuses, whole (issue 17)
+GMAIL_ID = "123456789012-abcdefghijklmnop.apps.googleusercontent.com"
+
+
+def google(**fields):
+    values = dict(provider="google", name="gmail", user="me@gmail.com", client_id=GMAIL_ID,
+                  imap_host="imap.gmail.com", smtp_host="smtp.gmail.com", where=WHERE,
+                  scopes=("https://mail.google.com/",))
+    values.update(fields)
+    return MailAccount(**values)
+
+
+@pytest.mark.parametrize("scopes, reason", [
+    (("https://www.googleapis.com/auth/gmail.readonly",),
+     "lacks https://mail.google.com/, the only scope Gmail's IMAP and SMTP accept"),
+    (("https://mail.google.com/", "a,b"),
+     "'a,b' is not a scope (printable characters; no spaces, commas, quotes)"),
+    (("https://mail.google.com/", "has space"),
+     "'has space' is not a scope (printable characters; no spaces, commas, quotes)"),
+])
+def test_a_google_account_needs_gmails_scope_and_plain_scopes(scopes, reason):
+    assert syntax.check_account(google(scopes=scopes)) == [
+        WHERE + ": account gmail: :oauth2-scope " + reason]
+    assert syntax.check_account(google(scopes=("https://mail.google.com/", "openid"))) == []
+    assert syntax.check_account(google(scopes=())) == []  # none written: the default
+
+
+@pytest.mark.parametrize("value, reason", [
+    ("", "is missing"),
+    (None, "is missing"),
+    ("imap.example.com\t", "'imap.example.com\\t' contains a tab (U+0009) at position 17; values "
+                           "must be one line of text"),
+    (".example.com", "'.example.com' is not a host name (letters, digits, - and dots) or an IP "
+                     "address"),
+    ("-x.example.com", "'-x.example.com' is not a host name (letters, digits, - and dots) or an "
+                       "IP address"),
+])
+def test_a_host_that_is_not_one_is_named(value, reason):
+    assert syntax.check_account(account(imap_host=value)) == [
+        WHERE + ": account work: nnimap-address " + reason]
+
+
+@pytest.mark.parametrize("value", ["imap.example.com.", "192.0.2.1", "2001:db8::1", "x"])
+def test_host_names_and_addresses_pass(value):
+    assert syntax.check_account(account(imap_host=value)) == []
+
+
+@pytest.mark.parametrize("secret", ["\u200b", "\uffff", "a\U000e0001b", "\U0001d173"])
+def test_a_secret_with_invisible_characters_reads_back_exactly(secret):
+    from offlineimap_oauth import accounts
+
+    text = accounts_conf.render_section(account(client_secret=secret))
+    assert text.isascii() or all(char.isprintable() for char in text if char != "\n")
+    assert accounts.parse(text, "accounts.conf")["work"].client_secret == secret
+
+
+def test_starttls_on_143_is_written_for_offlineimap():
+    sections = dict(offlineimaprc.render_account(account(imap_port=143, imap_ssl=False)))
+    assert "remoteport = 143\nssl = no\nstarttls = yes\nsslcacertfile = OS-DEFAULT\n" in \
+        sections["Repository work-remote"]
+
+
+def test_renderers_refuse_a_bad_name_saying_what_names_may_hold():
+    for render in (offlineimaprc.render_account, accounts_conf.render_section,
+                   lambda acc: msmtprc.render_account(acc, ["/bin/x"])):
+        with pytest.raises(ConfigError) as caught:
+            render(account(name="a b"))
+        assert caught.value.hint == "Account names use letters, digits and . _ @ + -."
+        assert "a b" in caught.value.message and "not an account name" in caught.value.message
+    with pytest.raises(ConfigError) as caught:
+        offlineimaprc.render_account(account(name="a b"))
+    assert caught.value.message == "Refusing to write [Account a b]: not an account name."
+
+
+def test_general_accounts_keep_the_users_and_add_ours_once():
+    conv = conversion(account(name="work"), account(name="home"))
+    assert offlineimaprc.general_values("mine,work", conv, "/p/hook.py") == {
+        "accounts": "mine, work, home", "pythonfile": "/p/hook.py"}
+    with pytest.raises(ConfigError) as caught:
+        offlineimaprc.general_values(None, conv, "/home/$USER/hook.py")
+    assert caught.value.message == ("Refusing to name the pythonfile /home/$USER/hook.py in "
+                                    "offlineimaprc: offlineimap would expand the $ in it.")
+    assert caught.value.hint == "Use --output-dir with a path without $."
