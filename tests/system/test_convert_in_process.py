@@ -209,3 +209,93 @@ def test_the_summary_names_each_account_and_what_was_left_alone():
         "convert: gmail (me@gmail.com, Google) from init.el:9:1\n"
         "not converted: yahoo (init.el:20:3): not Microsoft or Google\n"
         "note: a note\n")
+
+
+def test_a_second_dry_run_names_each_file_up_to_date_and_never_shows_a_password(home, convert):
+    (home / ".msmtprc").write_text("account home\nhost smtp.example.org\npassword hunter2\n")
+    first = convert()
+    assert "hunter2" not in first.out and "password ***" in first.out
+    assert "+++ %s (new): the offlineimap hook, " % (home / OUTPUTS[2]) in first.out
+    assert convert("--write").code == 0
+    again = convert()
+    for label, name in (("accounts.conf", OUTPUTS[0]), ("gnus", OUTPUTS[1]),
+                        ("pythonfile", OUTPUTS[2]), ("msmtprc", OUTPUTS[3]),
+                        ("offlineimaprc", OUTPUTS[4])):
+        assert "%s: %s is up to date.\n" % (label, home / name) in again.out
+    assert "hunter2" not in again.out
+
+
+def test_no_input_file_says_which_were_looked_for_and_how_to_name_one(own_home, convert):
+    result = convert()
+    assert result.code == 2 and result.out == ""
+    assert "No input files: none of ~/.emacs, ~/.emacs.el, ~/.emacs.d/init.el, " \
+        "~/.config/emacs/init.el, ~/.gnus.el, ~/.gnus, ~/.authinfo, ~/.authinfo.gpg, ~/.netrc " \
+        "exists." in result.err
+    assert "Name your Gnus init file: offlineimap-oauth convert FILE..." in result.err
+
+
+@pytest.mark.parametrize("name", ["init.el", "msmtprc"])
+def test_an_input_that_cannot_be_read_is_named_with_what_to_check(own_home, convert, name):
+    (own_home / name).mkdir()
+    result = convert(str(own_home / name))
+    assert result.code == 3 and result.out == ""
+    assert "Cannot read %s: " % (own_home / name) in result.err
+    assert "Check the path, then run convert again." in result.err
+
+
+def test_a_broken_offlineimaprc_is_named_and_left_alone(home, convert):
+    broken = "[general]\naccounts = a\n[general]\n"
+    (home / ".offlineimaprc").write_text(broken)
+    result = convert("--write")
+    assert result.code == 3 and result.out == ""
+    assert "%s would not be valid INI: " % (home / ".offlineimaprc") in result.err
+    assert "section 'general' already exists" in result.err
+    assert "Fix or move the existing file, then run convert again." in result.err
+    assert files(home) == [".authinfo", ".gnus.el", ".offlineimaprc"]
+    assert (home / ".offlineimaprc").read_text() == broken
+
+
+def test_the_users_own_pythonfile_is_run_first_and_kept_on_the_next_run(home, convert):
+    (home / ".offlineimaprc").write_text("[general]\naccounts = gmail\n"
+                                         "pythonfile = ~/.offlineimap.py\n")
+    first = convert("--write")
+    assert first.code == 0, first.err
+    assert ("note: your offlineimaprc loaded pythonfile ~/.offlineimap.py; the new pythonfile "
+            "runs it first, so its functions keep working") in first.out
+    hook = home / OUTPUTS[2]
+    assert "PREVIOUS_PYTHONFILE = '~/.offlineimap.py'" in hook.read_text()
+    second = convert("--write")  # offlineimaprc names our hook now; the hook keeps the user's
+    assert second.code == 0 and "wrote" not in second.out
+    assert "PREVIOUS_PYTHONFILE = '~/.offlineimap.py'" in hook.read_text()
+
+
+def test_an_msmtp_account_at_office365_converts_with_client_id(own_home, convert):
+    (own_home / ".gnus.el").write_text("(setq x 1)\n")
+    (own_home / "msmtprc").write_text(
+        "defaults\nport 587\ntls on\n\naccount work\nhost smtp.office365.com\n"
+        "from me@contoso.com\nauth on\nuser me@contoso.com\n")
+    result = convert(str(own_home / ".gnus.el"), str(own_home / "msmtprc"), "--client-id",
+                     "11111111-1111-4111-8111-111111111111", "--output-dir",
+                     str(own_home / "out"))
+    assert result.code == 0, result.err
+    assert "convert: me (me@contoso.com, organizations) from %s:5:1" % (own_home / "msmtprc") \
+        in result.out
+
+
+def test_msmtp_and_offlineimap_run_our_command_by_absolute_path(tmp_path, monkeypatch):
+    from offlineimap_oauth.convert import plan
+
+    bin_dir, path_dir = tmp_path / "venv" / "bin", tmp_path / "path"
+    bin_dir.mkdir(parents=True)
+    path_dir.mkdir()
+    monkeypatch.setattr(plan.sys, "executable", str(bin_dir / "python3"))
+    monkeypatch.setenv("PATH", str(path_dir))
+    assert plan.token_command() == [str(bin_dir / "python3"), "-m", "offlineimap_oauth"]
+    on_path = path_dir / "offlineimap-oauth"
+    on_path.write_text("#!/bin/sh\n")
+    on_path.chmod(0o755)
+    assert plan.token_command() == [str(on_path)]
+    beside = bin_dir / "offlineimap-oauth"
+    beside.write_text("#!/bin/sh\n")
+    beside.chmod(0o755)
+    assert plan.token_command() == [str(beside)]
