@@ -226,3 +226,70 @@ def test_general_accounts_keep_the_users_and_add_ours_once():
     assert caught.value.message == ("Refusing to name the pythonfile /home/$USER/hook.py in "
                                     "offlineimaprc: offlineimap would expand the $ in it.")
     assert caught.value.hint == "Use --output-dir with a path without $."
+
+
+@pytest.mark.parametrize("field, value, problem", [
+    ("name", "a b", "account a b: account name 'a b' is not an account name (letters, digits, "
+                    ". _ @ + -)"),
+    ("name", None, "account me@example.com: account name None is not an account name (letters, "
+                   "digits, . _ @ + -)"),
+    ("user", "", "account work: :user is missing"),
+    ("user", "me", "account work: :user 'me' is not a plain mail address (letters, digits, "
+                   ". _ + - ' before the @, a host name after it)"),
+    ("user", "me\x01@x.com", "account work: :user 'me\\x01@x.com' contains a control character "
+                             "(U+0001) at position 3; values must be one line of text"),
+    ("smtp_user", "x y@z.com", "account work: :smtp-user 'x y@z.com' is not a plain mail "
+                               "address (letters, digits, . _ + - ' before the @, a host name "
+                               "after it)"),
+    ("client_id", "abc", "account work: :oauth2-client-id 'abc' is not a client id (a GUID, or "
+                         "a Google ...apps.googleusercontent.com id)"),
+    ("client_secret", "a\x0bb", "account work: :oauth2-client-secret contains a control "
+                                "character (U+000B) at position 2; a client secret is one line "
+                                "of text"),
+    ("tenant", "not a tenant", "account work: tenant of :oauth2-auth-url 'not a tenant' is not "
+                               "a tenant (consumers, organizations, common, a GUID or a domain)"),
+    ("tenant", "contoso.com\n", "account work: tenant of :oauth2-auth-url 'contoso.com\\n' is "
+                                "not a tenant (consumers, organizations, common, a GUID or a "
+                                "domain)"),
+    ("authority", "ftp://x/y", "account work: :oauth2-auth-url 'ftp://x/y' is not an http(s) URL "
+                               "without spaces"),
+    ("authority", 5, "account work: :oauth2-auth-url 5 is not text"),
+    ("authority", "https://x/\u2028", "account work: :oauth2-auth-url 'https://x/\\u2028' "
+                                      "contains a line separator (U+2028) at position 11; values "
+                                      "must be one line of text"),
+    ("redirect_uri", "https://bad host/", "account work: :oauth2-redirect-url 'https://bad "
+                                          "host/' is not an http(s) URL without spaces"),
+    ("redirect_uri", "https://-x/", "account work: :oauth2-redirect-url 'https://-x/' is not an "
+                                    "http(s) URL without spaces"),
+    ("imap_port", 0, "account work: nnimap-server-port 0 is not a port number (1-65535)"),
+    ("imap_port", 65536, "account work: nnimap-server-port 65536 is not a port number (1-65535)"),
+    ("imap_port", True, "account work: nnimap-server-port True is not a port number (1-65535)"),
+    ("smtp_port", "587", "account work: :smtp-port '587' is not a port number (1-65535)"),
+    ("nnimap", "a\x7fb", "account work: nnimap server name 'a\\x7fb' contains a control "
+                         "character (U+007F) at position 2; values must be one line of text"),
+])
+def test_each_refused_value_is_named_whole(field, value, problem):
+    assert syntax.check_account(account(**{field: value})) == [WHERE + ": " + problem]
+
+
+@pytest.mark.parametrize("field, value", [("imap_port", 1), ("imap_port", 65535),
+                                          ("smtp_port", 465), ("redirect_uri", None),
+                                          ("client_secret", None), ("nnimap", None)])
+def test_edge_values_that_are_fine(field, value):
+    assert syntax.check_account(account(**{field: value})) == []
+
+
+def test_problems_without_a_name_or_a_place_still_say_which_account():
+    assert syntax.check_account(account(name="", user="", where="")) == [
+        "?: account ?: account name '' is not an account name (letters, digits, . _ @ + -)",
+        "?: account ?: :user is missing"]
+    assert syntax.check_account(account(name="", user="me@x.com", imap_port=0)) == [
+        WHERE + ": account me@x.com: account name '' is not an account name (letters, digits, "
+        ". _ @ + -)",
+        WHERE + ": account me@x.com: nnimap-server-port 0 is not a port number (1-65535)"]
+
+
+def test_a_google_account_has_no_tenant_to_check():
+    assert syntax.check_account(google(tenant="not a tenant")) == []
+    assert syntax.check_account(google(tenant="not a tenant", imap_port=0)) == [
+        WHERE + ": account gmail: nnimap-server-port 0 is not a port number (1-65535)"]
