@@ -293,3 +293,29 @@ def test_a_google_account_has_no_tenant_to_check():
     assert syntax.check_account(google(tenant="not a tenant")) == []
     assert syntax.check_account(google(tenant="not a tenant", imap_port=0)) == [
         WHERE + ": account gmail: nnimap-server-port 0 is not a port number (1-65535)"]
+
+
+def test_a_visible_groups_regexp_that_cannot_be_written_is_refused_with_the_others():
+    conv = conversion(account(imap_port=0))
+    conv.visible_groups = "^nnmaildir\\+work:\n"
+    with pytest.raises(ConfigError) as caught:
+        syntax.check_conversion(conv)
+    assert caught.value.message == "Cannot convert: 2 value(s) cannot be written safely."
+    assert caught.value.problems == [
+        WHERE + ": account work: nnimap-server-port 0 is not a port number (1-65535)",
+        "gnus-permanently-visible-groups '^nnmaildir\\\\+work:\\n' contains a line feed (U+000A) "
+        "at position 18; values must be one line of text"]
+    assert caught.value.hint == ("Fix them in your Emacs files and run convert again; nothing "
+                                 "was written.")
+    conv.accounts[0].imap_port = 993
+    conv.visible_groups = "^nnmaildir\\+work:"
+    syntax.check_conversion(conv)  # nothing to refuse
+
+
+def test_elisp_strings_spell_characters_beyond_the_bmp_in_full():
+    assert syntax.elisp_string("a \U00010000\uffff") == '"a \\U00010000\\uffff"'
+
+
+def test_a_long_value_is_cut_in_messages():
+    assert syntax.show("x" * 78) == "'" + "x" * 78 + "'"  # 80 characters: whole
+    assert syntax.show("x" * 79) == "'" + "x" * 76 + "..."
