@@ -299,3 +299,46 @@ def test_msmtp_and_offlineimap_run_our_command_by_absolute_path(tmp_path, monkey
     beside.write_text("#!/bin/sh\n")
     beside.chmod(0o755)
     assert plan.token_command() == [str(beside)]
+
+
+def test_a_broken_accounts_conf_of_the_users_is_named_and_left_alone(home, convert):
+    conf = home / ".config" / "offlineimap-oauth" / "accounts.conf"
+    conf.parent.mkdir(parents=True)
+    broken = FOREIGN_ACCOUNTS.replace("o@example.com", "o")
+    conf.write_text(broken)
+    result = convert("--write")
+    assert result.code == 3 and result.out == ""
+    assert "%s has 1 problem(s):" % conf in result.err
+    assert "%s:2: [account other] user: 'o' is not a mail address" % conf in result.err
+    assert conf.read_text() == broken and files(home) == [
+        ".authinfo", ".config/offlineimap-oauth/accounts.conf", ".gnus.el"]
+
+
+def test_the_read_back_checks_refuse_output_that_lost_a_value(tmp_path):
+    from offlineimap_oauth.convert import plan
+    from offlineimap_oauth.errors import ConfigError
+    from tests.unit.test_render_syntax import account, conversion
+
+    conv = conversion(account(client_secret="s3cret"))
+    where = {name: str(tmp_path / name) for name in
+             ("accounts.conf", "offlineimaprc", "pythonfile", "msmtprc", "gnus")}
+    changes = plan.render(conv, where, ["/bin/offlineimap-oauth"])
+    by_label = {change.label: change for change in changes}
+    assert set(by_label) == {"accounts.conf", "offlineimaprc", "pythonfile", "msmtprc", "gnus"}
+    rc = by_label["offlineimaprc"]
+    rc.new = rc.new.replace("auth_mechanisms = XOAUTH2", "auth_mechanisms = PLAIN")
+    with pytest.raises(ConfigError) as caught:
+        plan._validate(changes, conv)
+    assert caught.value.message == ("Internal check failed: [Repository work-remote] would not "
+                                    "read back as converted.")
+    assert caught.value.hint == "Please report this."
+    rc.new = rc.new.replace("[Repository work-remote]", "[Repository other]")
+    with pytest.raises(ConfigError, match=r"\[Repository work-remote\] would not read back"):
+        plan._validate(changes, conv)
+    conf = by_label["accounts.conf"]
+    conf.new = conf.new.replace("client_secret = s3cret", "client_secret = other")
+    with pytest.raises(ConfigError) as caught:
+        plan._validate(changes, conv)
+    assert caught.value.message == ("Internal check failed: [account work] would not read back "
+                                    "as converted.")
+    assert caught.value.hint == "Please report this."
