@@ -323,6 +323,10 @@ def test_a_missing_or_wrong_tenant_is_advised_from_the_address(user, advice):
      "write {o}SMTP.Send instead of Mail.Read https://example.com/smtp.send, which is not "
      "Outlook's resource, whose tokens Outlook's IMAP and SMTP refuse; the whole line: scopes = "
      "{o}SMTP.Send"),
+    ("{o}SMTP.Send IMAP.AccessAsUser.All",
+     "write {o}IMAP.AccessAsUser.All instead of IMAP.AccessAsUser.All, which asks Microsoft "
+     "Graph, whose tokens Outlook's IMAP and SMTP refuse; the whole line: scopes = {o}SMTP.Send "
+     "{o}IMAP.AccessAsUser.All"),
     ("{o}POP.AccessAsUser.All pop.accessasuser.all",
      "write {o}POP.AccessAsUser.All instead of pop.accessasuser.all, which asks Microsoft Graph, "
      "whose tokens Outlook's IMAP and SMTP refuse; the whole line: scopes = "
@@ -390,10 +394,10 @@ def test_load_reads_the_file_and_says_what_is_wrong_with_it(tmp_path):
     path.write_text(BASE.replace("me@example.com", "me"))
     with pytest.raises(ConfigError, match=r"^%s has 1 problem" % re.escape(str(path))):
         accounts.load(str(path))
-    path.write_bytes(b"[account a]\nuser = m\xe9@example.com\n")
+    path.write_bytes(b"; mine\n[account a]\nuser = m\xe9@example.com\n")
     with pytest.raises(ConfigError) as caught:
         accounts.load(str(path))
-    assert caught.value.message == "%s:2:9: byte 0xe9 is not UTF-8." % path
+    assert caught.value.message == "%s:3:9: byte 0xe9 is not UTF-8." % path
     assert caught.value.hint == "Save the file as UTF-8 (e.g. iconv -f LATIN1 -t UTF-8)."
     with pytest.raises(ConfigError) as caught:
         accounts.load(str(tmp_path))
