@@ -168,3 +168,33 @@ def test_an_unchanged_file_does_not_stop_the_changed_ones_being_written(tmp_path
     changes = [write.Change("same", str(same), "s\n"), write.Change("changed", str(changed), "c\n")]
     assert write.apply(changes) == [(str(changed), None)]
     assert changed.read_text() == "c\n" and same.read_text() == "s\n"
+
+
+def test_comments_just_before_a_section_stay_with_it():
+    user = "[a]\nk = v\n\n# about b\n  ; and more\n[b]\nx = 1\n\n# about c\n[c]\ny = 2\n"
+    merged = merge.merge(user, [("b", "[b]\nx = 2\n")], merge.INI_HEADER)
+    assert merged == "[a]\nk = v\n\n# about b\n  ; and more\n[b]\nx = 2\n\n# about c\n[c]\ny = 2\n"
+    assert [(s.name, "".join(s.lead)) for s in merge.split(user, merge.INI_HEADER)[1]] == [
+        ("a", ""), ("b", "# about b\n  ; and more\n"), ("c", "# about c\n")]
+    assert merge.get_key("[general]\nPythonFile = ~/x.py \n", "pythonfile") == "~/x.py"
+
+
+@pytest.mark.parametrize("name, expected", [
+    (".netrc", True), ("netrc", True), ("work.netrc", True), (".authinfo.gpg", True),
+    ("AuthInfo", True), ("init.el", False), (".gnus.el", False)])
+def test_authinfo_files_are_told_by_their_name(name, expected):
+    from offlineimap_oauth.convert import plan
+
+    assert plan.is_authinfo("/home/me/" + name) is expected
+
+
+def test_every_input_is_read_whatever_comes_before_it(tmp_path):
+    from offlineimap_oauth.convert import plan
+
+    (tmp_path / ".authinfo").write_text("machine m login me@x.com password p\n")
+    (tmp_path / "msmtprc").write_text("account a\nhost smtp.office365.com\nfrom me@x.com\n")
+    (tmp_path / "init.el").write_text("(setq x 1)\n")
+    lisp, entries, sightings = plan.read_inputs(
+        [str(tmp_path / ".authinfo"), str(tmp_path / "msmtprc"), str(tmp_path / "init.el")])
+    assert [path for path, _forms in lisp] == [str(tmp_path / "init.el")]
+    assert len(entries) == 1 and len(sightings) == 1
