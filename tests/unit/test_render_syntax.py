@@ -319,3 +319,13 @@ def test_elisp_strings_spell_characters_beyond_the_bmp_in_full():
 def test_a_long_value_is_cut_in_messages():
     assert syntax.show("x" * 78) == "'" + "x" * 78 + "'"  # 80 characters: whole
     assert syntax.show("x" * 79) == "'" + "x" * 76 + "..."
+
+
+def test_a_client_secret_command_from_convert_is_written_for_the_loader():
+    from offlineimap_oauth import accounts
+
+    text = accounts_conf.render_section(account(client_secret_command="pass show mail/app"))
+    parsed = accounts.parse(text, "accounts.conf")["work"]
+    assert parsed.client_secret_command == "pass show mail/app" and parsed.client_secret is None
+    assert text.startswith("[account work]\n; converted from /home/me/.gnus.el by "
+                           "offlineimap-oauth convert\n")
