@@ -432,6 +432,8 @@ def test_a_file_that_is_not_ini_names_the_line(text, problem):
                              '\\\\ for a backslash'),
     ('client_secret = "abc" x', "client_secret: after the closing quote only a ; or # comment "
                                 "may follow"),
+    ('client_secret = "abc" Xyz', "client_secret: after the closing quote only a ; or # "
+                                  "comment may follow"),
     ("client_secret = ab ;c", "client_secret: the text from ' ;' on would be read as a comment "
                               "and cut from the secret; if it belongs to the secret, write "
                               'client_secret = "..." (JSON escapes), else remove it'),
