@@ -441,9 +441,10 @@ def _locate(text: str) -> dict:
 
     found = {}
     section = "DEFAULT"
-    # Lines and section names exactly as configparser sees them: its lines
-    # end at \n, \r or \r\n only (str.splitlines would also split at \x0c,
-    # \x1c, \x85, \u2028...), and a header runs to the line's last "]".
+    # Lines and section names exactly as configparser sees them: read_string
+    # splits at \n only (str.splitlines would also split at \x0c, \x1c, \x85,
+    # \u2028...), and a header is the stripped line's "[" ... last "]", kept as
+    # written (so "[account a ]" is found under the name configparser gives it).
     for number, line in enumerate(io.StringIO(text), 1):
         header = re.match(r"\[(.+)\]", line.strip())
         if header:

@@ -151,3 +151,20 @@ def test_seed_placeholders_are_refused_with_the_key():
 
 def test_no_accounts_at_all():
     assert "no gnusimapoauth2-accounts" in problems_of("(setq x 1)")[0]
+
+
+def test_two_mailboxes_with_the_same_local_part_get_distinct_names():
+    other = PLIST.replace("me@outlook.jp", "me@contoso.com")
+    conversion = convert("(setq gnusimapoauth2-accounts '(%s %s))" % (PLIST, other))
+    assert [(a.name, a.user) for a in conversion.accounts] == [
+        ("me", "me@outlook.jp"), ("me@contoso.com", "me@contoso.com")]
+    # Sent by msmtp with STARTTLS on 587, IMAP over TLS on 993, unless the setup says otherwise.
+    assert {(a.smtp_port, a.smtp_starttls, a.imap_port, a.imap_ssl)
+            for a in conversion.accounts} == {(587, True, 993, True)}
+    with pytest.raises(ConfigError) as caught:
+        convert("(setq gnusimapoauth2-accounts '(%s %s %s))" % (PLIST, PLIST, PLIST))
+    assert caught.value.message == "Cannot convert: 1 problem(s)."
+    assert caught.value.problems == ["init.el:1:529: two accounts would both be named "
+                                     "'me@outlook.jp'"]
+    assert caught.value.hint == ("Fix them in your Emacs files and run convert again; nothing "
+                                 "was written.")

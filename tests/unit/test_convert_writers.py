@@ -130,3 +130,71 @@ def test_msmtp_lines_stay_short():
     conv = conversion("seed")
     with pytest.raises(Exception, match="msmtp accepts"):
         msmtprc.render_account(conv.accounts[0], ["/" + "x" * 600])
+
+
+# ------------------------------------------- the user's files stay as they were (issue 17)
+
+def test_merge_keeps_the_users_bytes_and_ends_every_line():
+    user = "[a]\nk = v\n[b]\nx = y X"  # no newline at the end of the user's last line
+    merged = merge.merge(user, [("c", "[c]\nn = 1\n")], merge.INI_HEADER)
+    assert merged == "[a]\nk = v\n[b]\nx = y X\n\n[c]\nn = 1\n"
+    # Replacing a section in place leaves the rest byte for byte, trailing blanks included.
+    for tail in ("x = y  \n", "x = yX\n"):
+        user = "[c]\nn = 0\n\n[b]\n" + tail
+        assert merge.merge(user, [("c", "[c]\nn = 1\n")], merge.INI_HEADER) == \
+            "[c]\nn = 1\n\n[b]\n" + tail
+
+
+def test_a_new_section_after_a_preamble_only_file_is_set_apart():
+    assert merge.merge("# my settings\nlogfile ~/.msmtp.log", [("a", "account a\nhost h\n")],
+                       merge.MSMTP_HEADER) == \
+        "# my settings\nlogfile ~/.msmtp.log\n\naccount a\nhost h\n"
+
+
+def test_set_keys_finds_the_key_in_any_case_and_adds_new_ones_before_trailing_comments():
+    assert merge.set_keys("[general]\nAccounts = home\n", {"accounts": "home, a"}) == \
+        "[general]\naccounts = home, a\n"
+    assert merge.set_keys("[general]\nui = ttyui\n  # one\n  ; two\n\n", {"pythonfile": "p"}) == \
+        "[general]\nui = ttyui\npythonfile = p\n  # one\n  ; two\n\n"
+    assert merge.set_keys("[general]\n# only a comment\n", {"pythonfile": "p"}) == \
+        "[general]\npythonfile = p\n# only a comment\n"
+
+
+def test_an_unchanged_file_does_not_stop_the_changed_ones_being_written(tmp_path):
+    from offlineimap_oauth.convert import write
+
+    same, changed = tmp_path / "same", tmp_path / "changed"
+    same.write_text("s\n")
+    changes = [write.Change("same", str(same), "s\n"), write.Change("changed", str(changed), "c\n")]
+    assert write.apply(changes) == [(str(changed), None)]
+    assert changed.read_text() == "c\n" and same.read_text() == "s\n"
+
+
+def test_comments_just_before_a_section_stay_with_it():
+    user = "[a]\nk = v\n\n# about b\n  ; and more\n[b]\nx = 1\n\n# about c\n[c]\ny = 2\n"
+    merged = merge.merge(user, [("b", "[b]\nx = 2\n")], merge.INI_HEADER)
+    assert merged == "[a]\nk = v\n\n# about b\n  ; and more\n[b]\nx = 2\n\n# about c\n[c]\ny = 2\n"
+    assert [(s.name, "".join(s.lead)) for s in merge.split(user, merge.INI_HEADER)[1]] == [
+        ("a", ""), ("b", "# about b\n  ; and more\n"), ("c", "# about c\n")]
+    assert merge.get_key("[general]\nPythonFile = ~/x.py \n", "pythonfile") == "~/x.py"
+
+
+@pytest.mark.parametrize("name, expected", [
+    (".netrc", True), ("netrc", True), ("work.netrc", True), (".authinfo.gpg", True),
+    ("AuthInfo", True), ("init.el", False), (".gnus.el", False)])
+def test_authinfo_files_are_told_by_their_name(name, expected):
+    from offlineimap_oauth.convert import plan
+
+    assert plan.is_authinfo("/home/me/" + name) is expected
+
+
+def test_every_input_is_read_whatever_comes_before_it(tmp_path):
+    from offlineimap_oauth.convert import plan
+
+    (tmp_path / ".authinfo").write_text("machine m login me@x.com password p\n")
+    (tmp_path / "msmtprc").write_text("account a\nhost smtp.office365.com\nfrom me@x.com\n")
+    (tmp_path / "init.el").write_text("(setq x 1)\n")
+    lisp, entries, sightings = plan.read_inputs(
+        [str(tmp_path / ".authinfo"), str(tmp_path / "msmtprc"), str(tmp_path / "init.el")])
+    assert [path for path, _forms in lisp] == [str(tmp_path / "init.el")]
+    assert len(entries) == 1 and len(sightings) == 1

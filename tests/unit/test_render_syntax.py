@@ -141,3 +141,191 @@ def test_a_pythonfile_path_with_a_dollar_is_refused():
 
 def test_comment_text_escapes_control_characters():
     assert syntax.comment_text("/tmp/x\n[DEFAULT]") == "/tmp/x\\u000a[DEFAULT]"
+
+
+# ---------------------------------------------- what each check refuses, whole (issue 17)
+GMAIL_ID = "123456789012-abcdefghijklmnop.apps.googleusercontent.com"
+
+
+def google(**fields):
+    values = dict(provider="google", name="gmail", user="me@gmail.com", client_id=GMAIL_ID,
+                  imap_host="imap.gmail.com", smtp_host="smtp.gmail.com", where=WHERE,
+                  scopes=("https://mail.google.com/",))
+    values.update(fields)
+    return MailAccount(**values)
+
+
+@pytest.mark.parametrize("scopes, reason", [
+    (("https://www.googleapis.com/auth/gmail.readonly",),
+     "lacks https://mail.google.com/, the only scope Gmail's IMAP and SMTP accept"),
+    (("https://mail.google.com/", "a,b"),
+     "'a,b' is not a scope (printable characters; no spaces, commas, quotes)"),
+    (("https://mail.google.com/", "has space"),
+     "'has space' is not a scope (printable characters; no spaces, commas, quotes)"),
+])
+def test_a_google_account_needs_gmails_scope_and_plain_scopes(scopes, reason):
+    assert syntax.check_account(google(scopes=scopes)) == [
+        WHERE + ": account gmail: :oauth2-scope " + reason]
+    assert syntax.check_account(google(scopes=("https://mail.google.com/", "openid"))) == []
+    assert syntax.check_account(google(scopes=())) == []  # none written: the default
+
+
+@pytest.mark.parametrize("value, reason", [
+    ("", "is missing"),
+    (None, "is missing"),
+    ("imap.example.com\t", "'imap.example.com\\t' contains a tab (U+0009) at position 17; values "
+                           "must be one line of text"),
+    (".example.com", "'.example.com' is not a host name (letters, digits, - and dots) or an IP "
+                     "address"),
+    ("-x.example.com", "'-x.example.com' is not a host name (letters, digits, - and dots) or an "
+                       "IP address"),
+])
+def test_a_host_that_is_not_one_is_named(value, reason):
+    assert syntax.check_account(account(imap_host=value)) == [
+        WHERE + ": account work: nnimap-address " + reason]
+
+
+@pytest.mark.parametrize("value", ["imap.example.com.", "192.0.2.1", "2001:db8::1", "x"])
+def test_host_names_and_addresses_pass(value):
+    assert syntax.check_account(account(imap_host=value)) == []
+
+
+@pytest.mark.parametrize("secret", ["\u200b", "\uffff", "a\U000e0001b", "\U0001d173"])
+def test_a_secret_with_invisible_characters_reads_back_exactly(secret):
+    from offlineimap_oauth import accounts
+
+    text = accounts_conf.render_section(account(client_secret=secret))
+    assert text.isascii() or all(char.isprintable() for char in text if char != "\n")
+    assert accounts.parse(text, "accounts.conf")["work"].client_secret == secret
+
+
+def test_starttls_on_143_is_written_for_offlineimap():
+    sections = dict(offlineimaprc.render_account(account(imap_port=143, imap_ssl=False)))
+    assert "remoteport = 143\nssl = no\nstarttls = yes\nsslcacertfile = OS-DEFAULT\n" in \
+        sections["Repository work-remote"]
+
+
+def test_renderers_refuse_a_bad_name_saying_what_names_may_hold():
+    for render in (offlineimaprc.render_account, accounts_conf.render_section,
+                   lambda acc: msmtprc.render_account(acc, ["/bin/x"])):
+        with pytest.raises(ConfigError) as caught:
+            render(account(name="a b"))
+        assert caught.value.hint == "Account names use letters, digits and . _ @ + -."
+        assert "a b" in caught.value.message and "not an account name" in caught.value.message
+    with pytest.raises(ConfigError) as caught:
+        offlineimaprc.render_account(account(name="a b"))
+    assert caught.value.message == "Refusing to write [Account a b]: not an account name."
+
+
+def test_general_accounts_keep_the_users_and_add_ours_once():
+    conv = conversion(account(name="work"), account(name="home"))
+    assert offlineimaprc.general_values("mine,work", conv, "/p/hook.py") == {
+        "accounts": "mine, work, home", "pythonfile": "/p/hook.py"}
+    with pytest.raises(ConfigError) as caught:
+        offlineimaprc.general_values(None, conv, "/home/$USER/hook.py")
+    assert caught.value.message == ("Refusing to name the pythonfile /home/$USER/hook.py in "
+                                    "offlineimaprc: offlineimap would expand the $ in it.")
+    assert caught.value.hint == "Use --output-dir with a path without $."
+
+
+@pytest.mark.parametrize("field, value, problem", [
+    ("name", "a b", "account a b: account name 'a b' is not an account name (letters, digits, "
+                    ". _ @ + -)"),
+    ("name", None, "account me@example.com: account name None is not an account name (letters, "
+                   "digits, . _ @ + -)"),
+    ("user", "", "account work: :user is missing"),
+    ("user", "me", "account work: :user 'me' is not a plain mail address (letters, digits, "
+                   ". _ + - ' before the @, a host name after it)"),
+    ("user", "me\x01@x.com", "account work: :user 'me\\x01@x.com' contains a control character "
+                             "(U+0001) at position 3; values must be one line of text"),
+    ("smtp_user", "x y@z.com", "account work: :smtp-user 'x y@z.com' is not a plain mail "
+                               "address (letters, digits, . _ + - ' before the @, a host name "
+                               "after it)"),
+    ("client_id", "abc", "account work: :oauth2-client-id 'abc' is not a client id (a GUID, or "
+                         "a Google ...apps.googleusercontent.com id)"),
+    ("client_secret", "a\x0bb", "account work: :oauth2-client-secret contains a control "
+                                "character (U+000B) at position 2; a client secret is one line "
+                                "of text"),
+    ("tenant", "not a tenant", "account work: tenant of :oauth2-auth-url 'not a tenant' is not "
+                               "a tenant (consumers, organizations, common, a GUID or a domain)"),
+    ("tenant", "contoso.com\n", "account work: tenant of :oauth2-auth-url 'contoso.com\\n' is "
+                                "not a tenant (consumers, organizations, common, a GUID or a "
+                                "domain)"),
+    ("authority", "ftp://x/y", "account work: :oauth2-auth-url 'ftp://x/y' is not an http(s) URL "
+                               "without spaces"),
+    ("authority", 5, "account work: :oauth2-auth-url 5 is not text"),
+    ("authority", "https://x/\u2028", "account work: :oauth2-auth-url 'https://x/\\u2028' "
+                                      "contains a line separator (U+2028) at position 11; values "
+                                      "must be one line of text"),
+    ("redirect_uri", "https://bad host/", "account work: :oauth2-redirect-url 'https://bad "
+                                          "host/' is not an http(s) URL without spaces"),
+    ("redirect_uri", "https://-x/", "account work: :oauth2-redirect-url 'https://-x/' is not an "
+                                    "http(s) URL without spaces"),
+    ("imap_port", 0, "account work: nnimap-server-port 0 is not a port number (1-65535)"),
+    ("imap_port", 65536, "account work: nnimap-server-port 65536 is not a port number (1-65535)"),
+    ("imap_port", True, "account work: nnimap-server-port True is not a port number (1-65535)"),
+    ("smtp_port", "587", "account work: :smtp-port '587' is not a port number (1-65535)"),
+    ("nnimap", "a\x7fb", "account work: nnimap server name 'a\\x7fb' contains a control "
+                         "character (U+007F) at position 2; values must be one line of text"),
+])
+def test_each_refused_value_is_named_whole(field, value, problem):
+    assert syntax.check_account(account(**{field: value})) == [WHERE + ": " + problem]
+
+
+@pytest.mark.parametrize("field, value", [("imap_port", 1), ("imap_port", 65535),
+                                          ("smtp_port", 465), ("redirect_uri", None),
+                                          ("client_secret", None), ("nnimap", None)])
+def test_edge_values_that_are_fine(field, value):
+    assert syntax.check_account(account(**{field: value})) == []
+
+
+def test_problems_without_a_name_or_a_place_still_say_which_account():
+    assert syntax.check_account(account(name="", user="", where="")) == [
+        "?: account ?: account name '' is not an account name (letters, digits, . _ @ + -)",
+        "?: account ?: :user is missing"]
+    assert syntax.check_account(account(name="", user="me@x.com", imap_port=0)) == [
+        WHERE + ": account me@x.com: account name '' is not an account name (letters, digits, "
+        ". _ @ + -)",
+        WHERE + ": account me@x.com: nnimap-server-port 0 is not a port number (1-65535)"]
+
+
+def test_a_google_account_has_no_tenant_to_check():
+    assert syntax.check_account(google(tenant="not a tenant")) == []
+    assert syntax.check_account(google(tenant="not a tenant", imap_port=0)) == [
+        WHERE + ": account gmail: nnimap-server-port 0 is not a port number (1-65535)"]
+
+
+def test_a_visible_groups_regexp_that_cannot_be_written_is_refused_with_the_others():
+    conv = conversion(account(imap_port=0))
+    conv.visible_groups = "^nnmaildir\\+work:\n"
+    with pytest.raises(ConfigError) as caught:
+        syntax.check_conversion(conv)
+    assert caught.value.message == "Cannot convert: 2 value(s) cannot be written safely."
+    assert caught.value.problems == [
+        WHERE + ": account work: nnimap-server-port 0 is not a port number (1-65535)",
+        "gnus-permanently-visible-groups '^nnmaildir\\\\+work:\\n' contains a line feed (U+000A) "
+        "at position 18; values must be one line of text"]
+    assert caught.value.hint == ("Fix them in your Emacs files and run convert again; nothing "
+                                 "was written.")
+    conv.accounts[0].imap_port = 993
+    conv.visible_groups = "^nnmaildir\\+work:"
+    syntax.check_conversion(conv)  # nothing to refuse
+
+
+def test_elisp_strings_spell_characters_beyond_the_bmp_in_full():
+    assert syntax.elisp_string("a \U00010000\uffff") == '"a \\U00010000\\uffff"'
+
+
+def test_a_long_value_is_cut_in_messages():
+    assert syntax.show("x" * 78) == "'" + "x" * 78 + "'"  # 80 characters: whole
+    assert syntax.show("x" * 79) == "'" + "x" * 76 + "..."
+
+
+def test_a_client_secret_command_from_convert_is_written_for_the_loader():
+    from offlineimap_oauth import accounts
+
+    text = accounts_conf.render_section(account(client_secret_command="pass show mail/app"))
+    parsed = accounts.parse(text, "accounts.conf")["work"]
+    assert parsed.client_secret_command == "pass show mail/app" and parsed.client_secret is None
+    assert text.startswith("[account work]\n; converted from /home/me/.gnus.el by "
+                           "offlineimap-oauth convert\n")
