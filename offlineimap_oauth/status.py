@@ -22,15 +22,21 @@ def describe(account, store, now: float | None = None) -> list:
         "  authority:     %s" % account.authority,
         "  client:        %s %s" % (account.client_id, kind),
     ]
+    return lines + stored_login_lines(account, store, _token_lines, now)
+
+
+def stored_login_lines(account, store, token_lines, now: float) -> list:
+    """The token lines (``token_lines(account, state, now)``, the provider's), where
+    the refresh token lives, and the store path; a damaged token file is said, and
+    the other accounts still shown."""
     try:
         state = store.load(account.name)
-    except Error as error:  # a damaged token file: say so, and go on with the others
-        lines.append("  tokens:        %s %s" % (error.message, error.hint or ""))
-    else:
-        lines.extend(_token_lines(account, state, now))
-        lines.append("  refresh token lives in: %s" % _where(account, state, store))
-    lines.append("  store:         %s" % store.path(account.name))
-    return lines
+    except Error as error:
+        return ["  tokens:        %s %s" % (error.message, error.hint or ""),
+                "  store:         %s" % store.path(account.name)]
+    return token_lines(account, state, now) + [
+        "  refresh token lives in: %s" % _where(account, state, store),
+        "  store:         %s" % store.path(account.name)]
 
 
 def _token_lines(account, state, now: float) -> list:

@@ -22,18 +22,9 @@ def describe(account, store, now: float | None = None) -> list:
         "  client:        %s (Desktop app, secret%s)" % (
             account.client_id, " from command" if account.client_secret_command else ""),
     ]
-    from offlineimap_oauth import vault
-    from offlineimap_oauth.errors import Error
+    from offlineimap_oauth.status import stored_login_lines
 
-    try:
-        state = store.load(account.name)
-    except Error as error:  # a damaged token file: say so, and go on with the others
-        lines.append("  tokens:        %s %s" % (error.message, error.hint or ""))
-    else:
-        lines.extend(token_lines(account, state, now))
-        lines.append("  refresh token lives in: %s" % vault.describe(account, state, store))
-    lines.append("  store:         %s" % store.path(account.name))
-    return lines
+    return lines + stored_login_lines(account, store, token_lines, now)
 
 
 def token_lines(account, state, now: float) -> list:
