@@ -140,12 +140,12 @@ def cmd_login(args) -> int:
 
         result = flows.login(account, TokenStore(), flow=args.flow,
                              open_browser=not args.no_browser)
-        print("Logged in as %s; tokens for [account %s] saved."
-              % (result.get("user") or account.user, account.name), file=sys.stderr)
-        return EXIT_OK
-    claims = login(account, TokenStore(), flow=args.flow, open_browser=not args.no_browser)
+        user = result.get("user")
+    else:
+        claims = login(account, TokenStore(), flow=args.flow, open_browser=not args.no_browser)
+        user = claims.get("preferred_username")
     print("Logged in as %s; tokens for [account %s] saved."
-          % (claims.get("preferred_username") or account.user, account.name), file=sys.stderr)
+          % (user or account.user, account.name), file=sys.stderr)
     return EXIT_OK
 
 
