@@ -329,3 +329,159 @@ def test_a_client_secret_command_from_convert_is_written_for_the_loader():
     assert parsed.client_secret_command == "pass show mail/app" and parsed.client_secret is None
     assert text.startswith("[account work]\n; converted from /home/me/.gnus.el by "
                            "offlineimap-oauth convert\n")
+
+
+# ------------------------------------ the encoders' refusals, whole (issue 17, session 4)
+# The second wall against a hostile Gnus config: a renderer called without the
+# shape checks still refuses, naming the file, the key and the character, and
+# saying what to do (which differs for a value from Emacs and a path of ours).
+FIX_IN_EMACS = "Fix the value in your Emacs files; nothing was written."
+OUTPUT_DIR_HINT = "Use --output-dir with a path without control characters; nothing was written."
+COMMAND_HINT = ("Use a --config path (and an install path) without control characters; "
+                "nothing was written.")
+
+
+@pytest.mark.parametrize("render, message, hint", [
+    (lambda: offlineimaprc.render_account(account(imap_host="x.example\nremotehosteval = 1")),
+     "Refusing to write the offlineimaprc value of remotehost in [Repository work-remote]: it "
+     "contains a line feed (U+000A).", FIX_IN_EMACS),
+    (lambda: offlineimaprc.render_account(account(user=" me@example.com")),
+     "Refusing to write the offlineimaprc value of remoteuser in [Repository work-remote]: it "
+     "starts or ends with a space, which offlineimap would drop.", FIX_IN_EMACS),
+    (lambda: msmtprc.render_account(account(smtp_host="smtp.example\rpasswordeval x"), ["/b/x"]),
+     "Refusing to write the msmtprc argument of host of account work: it contains a carriage "
+     "return (U+000D).", FIX_IN_EMACS),
+    (lambda: msmtprc.render_account(account(), ["/opt/a\tb/offlineimap-oauth"]),
+     "Refusing to write the msmtprc argument of passwordeval of account work: it contains a tab "
+     "(U+0009).", COMMAND_HINT),
+    (lambda: offlineimaprc.general_values(None, conversion(account(name="a\u2028b")), "/p/h.py"),
+     "Refusing to write the offlineimaprc value of accounts in [general]: it contains a line "
+     "separator (U+2028).", FIX_IN_EMACS),
+    (lambda: offlineimaprc.general_values(None, conversion(account()), "/p\n/h.py"),
+     "Refusing to write the offlineimaprc value of pythonfile in [general]: it contains a line "
+     "feed (U+000A).", OUTPUT_DIR_HINT),
+    (lambda: offlineimaprc.general_values(None, conversion(account()), "/p/h.py "),
+     "Refusing to write the offlineimaprc value of pythonfile in [general]: it starts or ends "
+     "with a space, which offlineimap would drop.", OUTPUT_DIR_HINT),
+])
+def test_an_encoder_refusal_names_the_key_and_character_and_says_what_to_do(render, message,
+                                                                           hint):
+    with pytest.raises(ConfigError) as caught:
+        render()
+    assert (caught.value.message, caught.value.hint) == (message, hint)
+
+
+def test_renderers_refuse_a_bad_name_naming_the_file_section():
+    with pytest.raises(ConfigError) as caught:
+        accounts_conf.render_section(account(name="a b"))
+    assert caught.value.message == "Refusing to write [account a b]: not an account name."
+    with pytest.raises(ConfigError) as caught:
+        msmtprc.render_account(account(name="a b"), ["/bin/x"])
+    assert caught.value.message == "Refusing to write msmtp account a b: not an account name."
+
+
+@pytest.mark.parametrize("value", ["Work", "SMTP.Office365.com", "Me@Example.COM"])
+def test_msmtp_arg_writes_a_plain_word_in_any_case_bare(value):
+    assert syntax.msmtp_arg(value, "host") == value
+
+
+def test_an_msmtp_account_on_465_is_written_whole_with_tls_and_no_starttls():
+    text = msmtprc.render_account(account(smtp_port=465, smtp_starttls=False), ["/bin/oo"])
+    assert text == ("account work\nhost smtp.office365.com\nport 465\ntls on\ntls_starttls off\n"
+                    "tls_trust_file system\nauth xoauth2\nuser me@example.com\n"
+                    "from me@example.com\ntimeout 60\npasswordeval \"/bin/oo token work\"\n")
+
+
+def test_an_msmtp_line_of_499_characters_is_written_and_500_refused():
+    """msmtp refuses lines of 500 characters or more: say so, and what to do."""
+    path = "/" + "a" * 472  # passwordeval "PATH token work": 26 characters around it
+    lines = msmtprc.render_account(account(), [path]).splitlines()
+    assert max(len(line) for line in lines) == len(lines[-1]) == 499
+    with pytest.raises(ConfigError) as caught:
+        msmtprc.render_account(account(), [path + "a"])
+    assert caught.value.message == ("An msmtprc line for work would be 500 characters; msmtp "
+                                    "accepts 499.")
+    assert caught.value.hint == "Install offlineimap-oauth at a shorter path."
+
+
+def test_accounts_conf_names_the_input_file_even_with_a_colon_in_its_path():
+    text = accounts_conf.render_section(account(where="/home/me/a:b/.gnus.el:12:3"))
+    assert text.splitlines()[1] == "; converted from /home/me/a:b/.gnus.el by offlineimap-oauth " \
+                                   "convert"
+
+
+def test_a_google_account_with_its_own_endpoints_reads_back_for_the_loader():
+    from offlineimap_oauth import accounts
+
+    text = accounts_conf.render_section(google(
+        client_secret="GOCSPX-x", auth_uri="https://proxy.example/auth",
+        token_uri="https://proxy.example/token", scopes=("https://mail.google.com/", "openid")))
+    parsed = accounts.parse(text, "accounts.conf")["gmail"]
+    assert (parsed.provider, parsed.auth_uri, parsed.token_uri, parsed.scopes) == (
+        "google", "https://proxy.example/auth", "https://proxy.example/token",
+        ("https://mail.google.com/", "openid"))
+    assert "tenant" not in text and "redirect_uri" not in text
+
+
+def test_a_microsoft_account_outside_the_public_cloud_reads_back_for_the_loader():
+    from offlineimap_oauth import accounts
+
+    text = accounts_conf.render_section(account(
+        authority="https://login.microsoftonline.us/organizations",
+        scopes=("https://outlook.office.com/IMAP.AccessAsUser.All",),
+        redirect_uri="http://localhost"))
+    parsed = accounts.parse(text, "accounts.conf")["work"]
+    assert (parsed.authority, parsed.scopes, parsed.redirect_uri) == (
+        "https://login.microsoftonline.us/organizations",
+        ("https://outlook.office.com/IMAP.AccessAsUser.All",), "http://localhost")
+    assert "\ntenant" not in text  # the authority names it
+
+
+def test_a_quoted_value_keeps_printable_non_ascii_as_written():
+    text = accounts_conf.render_section(account(client_secret_command='pass show "café" ;x'))
+    assert 'client_secret_command = "pass show \\"café\\" \\u003bx"\n' in text
+
+
+def test_a_host_name_ending_in_a_capital_x_is_one():
+    assert syntax.check_account(account(imap_host="imap-X", smtp_host="X")) == []
+
+
+def test_a_client_secret_that_is_not_text_is_refused_as_such():
+    assert syntax.check_account(account(client_secret=12345)) == [
+        WHERE + ": account work: :oauth2-client-secret is not text"]
+
+
+@pytest.mark.parametrize("scopes, reason", [
+    (("https://outlook.office.com/IMAP.AccessAsUser.All", 5),
+     "5 is not a scope (printable characters; no spaces, commas, quotes)"),
+    (("a,b",), "'a,b' is not a scope (printable characters; no spaces, commas, quotes)"),
+    (("https://graph.microsoft.com/IMAP.AccessAsUser.All", "offline_access",
+      "https://outlook.office.com/SMTP.Send"),
+     "write https://outlook.office.com/IMAP.AccessAsUser.All instead of "
+     "https://graph.microsoft.com/IMAP.AccessAsUser.All, which asks Microsoft Graph, whose "
+     "tokens Outlook's IMAP and SMTP refuse; the whole line: scopes = "
+     "https://outlook.office.com/SMTP.Send https://outlook.office.com/IMAP.AccessAsUser.All"),
+])
+def test_a_microsoft_scope_refusal_is_named_whole(scopes, reason):
+    assert syntax.check_account(account(scopes=scopes)) == [
+        WHERE + ": account work: :oauth2-scope " + reason]
+
+
+def test_scopes_are_refused_only_for_spaces_commas_quotes_and_backslashes():
+    assert syntax.check_account(account(scopes=(
+        "offline_access", "OpenID", "https://outlook.office.com/X-Mail.Read"))) == []
+    assert syntax.check_account(google(scopes=(
+        "https://mail.google.com/", "https://www.googleapis.com/auth/X.read"))) == []
+
+
+def test_problems_name_an_account_whose_name_starts_with_x_in_full():
+    assert syntax.check_account(account(name="Xmail", imap_port=0)) == [
+        WHERE + ": account Xmail: nnimap-server-port 0 is not a port number (1-65535)"]
+
+
+@pytest.mark.parametrize("text", ["a.b@c+d-e", 'a"b', "a\\b", "a'b\"c", "a\nb\u2028", "é"])
+def test_python_literal_reads_back_exactly_on_one_line(text):
+    import ast
+
+    literal = syntax.python_literal(text)
+    assert ast.literal_eval(literal) == text and syntax.bad_char(literal) is None

@@ -18,11 +18,15 @@ from __future__ import annotations
 import shlex
 
 from offlineimap_oauth.accounts import NAME_RE
-from offlineimap_oauth.convert.render.syntax import msmtp_arg
+from offlineimap_oauth.convert.render.syntax import FIX_IN_EMACS, msmtp_arg
 from offlineimap_oauth.errors import ConfigError
 
 MAX_LINE = 499  # msmtp's config reader rejects longer lines
 TIMEOUT_S = 60  # a silent server must not freeze Emacs, which waits for msmtp
+
+# passwordeval holds our install path and convert's --config, not a value from Emacs.
+COMMAND_HINT = ("Use a --config path (and an install path) without control characters; "
+                "nothing was written.")
 
 HEADER = """\
 # msmtp configuration; accounts written by offlineimap-oauth convert.
@@ -52,8 +56,11 @@ def commands(account, command: list) -> list:
 
 
 def render_account(account, command: list) -> str:
-    lines = ["%s %s" % (name, msmtp_arg(value, "%s of account %s" % (name, account.name)))
-             for name, value in commands(account, command)]
+    lines = []
+    for name, value in commands(account, command):
+        hint = COMMAND_HINT if name == "passwordeval" else FIX_IN_EMACS
+        lines.append("%s %s" % (name, msmtp_arg(value, "%s of account %s" % (name, account.name),
+                                                hint)))
     too_long = [line for line in lines if len(line) > MAX_LINE]
     if too_long:
         raise ConfigError("An msmtprc line for %s would be %d characters; msmtp accepts %d."

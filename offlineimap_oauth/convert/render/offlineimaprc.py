@@ -45,6 +45,9 @@ GMAIL_FOLDERFILTER = "lambda folder: folder not in (%s)" % ", ".join(
     '"%s/%s"' % (prefix, name.encode("ascii", "backslashreplace").decode("ascii"))
     for prefix in ("[Gmail]", "[Google Mail]") for name in GMAIL_REPEATS)
 
+# The pythonfile's path comes from --output-dir (or HOME, XDG_CONFIG_HOME), not Emacs.
+PATH_HINT = "Use --output-dir with a path without control characters; nothing was written."
+
 GENERAL_HEADER = """\
 # offlineimap configuration; accounts written by offlineimap-oauth convert.
 # Needs offlineimap 8.0.3 or newer (older ones ask for the token once and
@@ -136,4 +139,4 @@ def general_values(existing_accounts: str | None, conversion, pythonfile: str) -
                           "would expand the $ in it." % pythonfile,
                           hint="Use --output-dir with a path without $.")
     return {"accounts": ", ".join(names),
-            "pythonfile": ini_value(pythonfile, "pythonfile in [general]")}
+            "pythonfile": ini_value(pythonfile, "pythonfile in [general]", hint=PATH_HINT)}

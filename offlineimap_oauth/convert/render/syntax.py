@@ -113,7 +113,9 @@ def _client_id(value):
 def _secret(value):
     if value is None:
         return None
-    found = bad_char(value) if isinstance(value, str) else (0, "?")
+    if not isinstance(value, str):
+        return "is not text"
+    found = bad_char(value)
     if found:  # never shown: it is a secret
         return "contains %s at position %d; a client secret is one line of text" % (
             char_name(found[1]), found[0] + 1)
@@ -239,34 +241,37 @@ def check_conversion(conversion) -> None:
                                "nothing was written.")
 
 
-def _refuse(value: str, key: str, what: str):
+# What to do about a refused value read from the user's Emacs files (the
+# default); values that come from the command line pass their own hint.
+FIX_IN_EMACS = "Fix the value in your Emacs files; nothing was written."
+
+
+def _refuse(value: str, key: str, what: str, hint: str):
     found = bad_char(value)
     if found:
         raise ConfigError("Refusing to write %s %s: it contains %s."
-                          % (what, key, char_name(found[1])),
-                          hint="Fix the value in your Emacs files; nothing was written.")
+                          % (what, key, char_name(found[1])), hint=hint)
 
 
-def ini_value(value: str, key: str) -> str:
+def ini_value(value: str, key: str, hint: str = FIX_IN_EMACS) -> str:
     """``value`` as offlineimap's ConfigParser (with ``%`` interpolation) reads it back."""
     text = str(value)
-    _refuse(text, key, "the offlineimaprc value of")
+    _refuse(text, key, "the offlineimaprc value of", hint)
     if text != text.strip():
         raise ConfigError("Refusing to write the offlineimaprc value of %s: it starts or ends "
-                          "with a space, which offlineimap would drop." % key,
-                          hint="Fix the value in your Emacs files; nothing was written.")
+                          "with a space, which offlineimap would drop." % key, hint=hint)
     # offlineimap's CustomConfigParser is a ConfigParser with BasicInterpolation.
     return text.replace("%", "%%")
 
 
-def msmtp_arg(value: str, key: str) -> str:
+def msmtp_arg(value: str, key: str, hint: str = FIX_IN_EMACS) -> str:
     """``value`` as msmtp reads a command's argument.
 
     msmtp (1.8.23) trims blanks, then drops one pair of enclosing double
     quotes; it has no escapes, so a quoted argument is taken verbatim.
     """
     text = str(value)
-    _refuse(text, key, "the msmtprc argument of")
+    _refuse(text, key, "the msmtprc argument of", hint)
     if re.fullmatch(r"[A-Za-z0-9._@+:/=-]+", text):
         return text
     return '"%s"' % text
