@@ -103,7 +103,7 @@ def test_an_offlineimaprc_without_general_gets_one_and_keeps_the_rest(tmp_path):
 
 
 def test_an_offlineimaprc_preamble_is_kept_byte_for_byte(tmp_path):
-    preamble = "# line one\n# line two\n\n"
+    preamble = "\n\n# line one\n# line two\n\n"  # blank lines, then the comments of [general]
     (tmp_path / "offlineimaprc").write_text(preamble + "[general]\naccounts = mine\n")
     text = rendered(tmp_path)["offlineimaprc"]
     assert text.startswith(preamble + "[general]\naccounts = mine, work\n")
