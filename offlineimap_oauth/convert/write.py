@@ -4,13 +4,17 @@ A :class:`Change` holds a path, its current text (None if absent) and the
 new text.  ``apply(changes)`` writes only those whose text differs: each
 existing file is first copied to ``PATH.bak-YYYYMMDD-HHMMSS`` (0600), then
 replaced through a temp file in the same directory (fsync, chmod, rename,
-fsync of the directory).  Everything is rendered and validated before
+fsync of the directory).  Texts are compared and merged with "\n" line ends;
+a file whose lines end in CRLF (or CR) is written back with them, so a file
+kept in a Windows-shared dotfiles repository changes only where convert
+changed it.  Everything is rendered and validated before
 ``apply`` is called, so an error leaves every file as it was.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 
@@ -23,6 +27,7 @@ class Change:
     def __init__(self, label: str, path: str, new: str, secret: bool = False):
         self.label, self.path, self.new, self.secret = label, path, new, secret
         self.old = read_text(path)
+        self.line_end = line_end(path)
 
     @property
     def changed(self) -> bool:
@@ -38,6 +43,17 @@ def read_text(path: str):
         return None
 
 
+def line_end(path: str) -> str:
+    """The file's line end as Emacs detects it, from its first line: "\r\n",
+    "\r" or "\n" (also for a new file or one without any)."""
+    try:
+        with open(path, "rb") as handle:
+            found = re.search(rb"\r\n|\r|\n", handle.read())
+    except FileNotFoundError:
+        return "\n"
+    return found.group().decode("ascii") if found else "\n"
+
+
 def apply(changes: list, now=None) -> list:
     """Write the changed files; returns [(path, backup path or None)]."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
@@ -46,7 +62,8 @@ def apply(changes: list, now=None) -> list:
         if not change.changed:
             continue
         backup = _backup(change.path, stamp) if change.old is not None else None
-        _atomic_write(change.path, change.new, _mode(change))
+        text = change.new.replace("\n", change.line_end)
+        _atomic_write(change.path, text, _mode(change))
         done.append((change.path, backup))
     return done
 
