@@ -323,3 +323,24 @@ def test_a_login_without_a_refresh_token_asks_for_a_login_without_asking_google(
     assert raised.value.message == "No refresh token for me@gmail.com in the store."
     assert raised.value.hint == "Run: offlineimap-oauth login gmail"
     assert gmail.google.counts["refresh_token"] == 0
+
+
+def test_with_a_second_left_google_is_still_asked(gmail):
+    """Only under half a second is a request not worth making: a deadline nearly spent
+    (msmtp's 28 s almost gone behind a held lock) still gets Google's answer."""
+    login(gmail)
+    token, _, _ = refresh(gmail, seconds=1.4)
+    assert gmail.google.counts["refresh_token"] == 1
+    assert token == gmail.store.load("gmail")["google"]["access_token"]
+
+
+def test_v_names_each_request_to_google_with_its_timeout(gmail, caplog):
+    """What -v shows when something answers in Google's place: the method, the address
+    asked and the time allowed (the cap of 10 s, or what is left of the deadline)."""
+    import logging
+
+    login(gmail)
+    with caplog.at_level(logging.DEBUG, logger=client.__name__):
+        refresh(gmail)
+    said = [r.getMessage() for r in caplog.records if r.name == client.__name__]
+    assert said == ["POST %s (timeout 10.0 s)" % gmail.account.token_uri]
