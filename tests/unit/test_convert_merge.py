@@ -15,10 +15,14 @@ def test_a_replaced_section_keeps_the_blank_lines_after_it_or_gets_one():
         "[a]\nk = 1\n\n[b]\nx = 1\n"
 
 
-def test_replacing_a_section_keeps_the_comments_that_introduce_the_next():
-    user = "[a]\nk = 0\n\n# about b\n  ; more\n[b]\nx = 1\n"
-    assert merge.merge(user, [("a", "[a]\nk = 1\n")], merge.INI_HEADER) == \
-        "[a]\nk = 1\n\n# about b\n  ; more\n[b]\nx = 1\n"
+@pytest.mark.parametrize("user, expected", [
+    ("[a]\nk = 0\n\n# about b\n  ; more\n[b]\nx = 1\n",
+     "[a]\nk = 1\n\n# about b\n  ; more\n[b]\nx = 1\n"),
+    ("[a]\nk = 0\n# about b\n[b]\nx = 1\n",  # no blank line: still b's comment
+     "[a]\nk = 1\n\n# about b\n[b]\nx = 1\n"),
+])
+def test_replacing_a_section_keeps_the_comments_that_introduce_the_next(user, expected):
+    assert merge.merge(user, [("a", "[a]\nk = 1\n")], merge.INI_HEADER) == expected
 
 
 def test_an_account_added_before_the_default_line_goes_above_the_comments_of_that_line():
