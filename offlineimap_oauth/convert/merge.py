@@ -52,7 +52,7 @@ def split(text: str, header_re) -> tuple:
 def _trailing_comments(lines: list) -> list:
     """Pop the comment and blank lines at the end of ``lines`` and return them."""
     index = len(lines)
-    while index > 0 and (not lines[index - 1].strip() or lines[index - 1].lstrip()[:1] in "#;"):
+    while index > 0 and _comment_or_blank(lines[index - 1]):
         index -= 1
     tail = lines[index:]
     # Keep the blank line that separates sections with the previous one.
@@ -61,6 +61,11 @@ def _trailing_comments(lines: list) -> list:
         index += 1
     del lines[index:]
     return tail
+
+
+def _comment_or_blank(line: str) -> bool:
+    text = line.strip()
+    return not text or text.startswith(("#", ";"))
 
 
 def merge(text: str, sections: list, header_re, before: str | None = None) -> str:

@@ -22,39 +22,31 @@ from offlineimap_oauth.errors import ConfigError
 
 IMAPS_PORT, IMAP_PORT, SUBMISSION_PORT, SMTPS_PORT = 993, 143, 587, 465
 NAME_CHARS = re.compile(r"[^A-Za-z0-9._@+-]")
+EMACS_SPECIAL = re.compile(r"[\[*.\\?+^$]")  # what Emacs' regexp-quote quotes
 
 
 class MailAccount:
     """One Microsoft or Google mailbox as the writers need it."""
 
-    def __init__(self, **fields):
-        self.provider = fields.pop("provider", "microsoft")  # or "google": no tenant
-        self.name = fields.pop("name")
-        self.user = fields.pop("user")
-        self.client_id = fields.pop("client_id")
-        self.client_secret = fields.pop("client_secret", None)
-        self.tenant = fields.pop("tenant", None)
-        # Google's endpoints, only when they are not Google's own (a proxy, a test stand-in).
-        self.auth_uri = fields.pop("auth_uri", None)
-        self.token_uri = fields.pop("token_uri", None)
-        self.authority = fields.pop("authority", None)  # only outside the public cloud
-        self.scopes = tuple(fields.pop("scopes", ()))
-        self.redirect_uri = fields.pop("redirect_uri", None)
-        self.imap_host = fields.pop("imap_host")
-        self.imap_port = fields.pop("imap_port", IMAPS_PORT)
-        self.imap_ssl = fields.pop("imap_ssl", True)
-        self.smtp_host = fields.pop("smtp_host")
-        self.smtp_port = fields.pop("smtp_port", SUBMISSION_PORT)
-        self.smtp_starttls = fields.pop("smtp_starttls", True)
-        self.smtp_user = fields.pop("smtp_user", None) or self.user
-        self.client_secret_command = fields.pop("client_secret_command", None)
-        self.nnimap = fields.pop("nnimap", None)  # the nnimap server it replaces
-        self.where = fields.pop("where", "")
-        if fields:
-            raise TypeError("unknown fields %s" % sorted(fields))
-
-    def __repr__(self):
-        return "MailAccount(%r, user=%r, tenant=%r)" % (self.name, self.user, self.tenant)
+    def __init__(self, *, name, user, client_id, imap_host, smtp_host, provider="microsoft",
+                 client_secret=None, tenant=None, authority=None, scopes=(), redirect_uri=None,
+                 imap_port=IMAPS_PORT, imap_ssl=True, smtp_port=SUBMISSION_PORT,
+                 smtp_starttls=True, smtp_user=None, client_secret_command=None, nnimap=None,
+                 where=""):
+        self.provider = provider  # or "google": no tenant, Google's own endpoints
+        self.name, self.user, self.client_id = name, user, client_id
+        self.client_secret = client_secret
+        self.tenant = tenant
+        self.authority = authority  # only outside the public cloud
+        self.scopes = tuple(scopes)
+        self.redirect_uri = redirect_uri
+        self.imap_host, self.imap_port, self.imap_ssl = imap_host, imap_port, imap_ssl
+        self.smtp_host, self.smtp_port = smtp_host, smtp_port
+        self.smtp_starttls = smtp_starttls
+        self.smtp_user = smtp_user or user
+        self.client_secret_command = client_secret_command
+        self.nnimap = nnimap  # the nnimap server it replaces
+        self.where = where
 
 
 class Skipped:
@@ -146,10 +138,16 @@ def _visible(found, conversion):
     for account in conversion.accounts:
         if account.nnimap is None:
             continue
-        old = re.compile(r"nnimap(\\\+|\+)" + re.escape(account.nnimap) + ":")
-        regexp = old.sub(lambda _match: "nnmaildir\\+" + account.name.replace("\\", "\\\\") + ":",
-                         regexp)
+        old = re.compile(r"nnimap(\\\+|\+)" + _written(account.nnimap) + ":")
+        new = "nnmaildir\\+" + EMACS_SPECIAL.sub(r"\\\g<0>", account.name) + ":"
+        regexp = old.sub(lambda _match, new=new: new, regexp)
     return regexp
+
+
+def _written(name) -> str:
+    """A pattern for ``name`` as a regexp may hold it: its special characters quoted or not."""
+    return "".join(("\\\\?" if EMACS_SPECIAL.fullmatch(char) else "") + re.escape(char)
+                   for char in name)
 
 
 def _sanitize(name) -> str:

@@ -14,6 +14,7 @@ from offlineimap_oauth.providers.google import client, flows
 from tests.fakes.google.fixtures import USER, gmail, google  # noqa: F401 - fixtures
 from tests.support import ROOT
 from tests.system.test_google_login import User
+from tests.vaults import gnupg_home, gpg_keys  # noqa: F401 - fixtures
 
 def login(gmail, lifetime=3599):
     user = User(gmail.google)
@@ -323,3 +324,107 @@ def test_a_login_without_a_refresh_token_asks_for_a_login_without_asking_google(
     assert raised.value.message == "No refresh token for me@gmail.com in the store."
     assert raised.value.hint == "Run: offlineimap-oauth login gmail"
     assert gmail.google.counts["refresh_token"] == 0
+
+
+def test_with_a_second_left_google_is_still_asked(gmail):
+    """Only under half a second is a request not worth making: a deadline nearly spent
+    (msmtp's 28 s almost gone behind a held lock) still gets Google's answer."""
+    login(gmail)
+    token, _, _ = refresh(gmail, seconds=1.4)
+    assert gmail.google.counts["refresh_token"] == 1
+    assert token == gmail.store.load("gmail")["google"]["access_token"]
+
+
+def test_v_names_each_request_to_google_with_its_timeout(gmail, caplog):
+    """What -v shows when something answers in Google's place: the method, the address
+    asked and the time allowed (the cap of 10 s, or what is left of the deadline)."""
+    import logging
+
+    login(gmail)
+    with caplog.at_level(logging.DEBUG, logger=client.__name__):
+        refresh(gmail)
+    said = [r.getMessage() for r in caplog.records if r.name == client.__name__]
+    assert said == ["POST %s (timeout 10.0 s)" % gmail.account.token_uri]
+
+
+def configured(gmail, **keys):
+    """The account as accounts.conf gives it with these (provider-neutral) keys added."""
+    from offlineimap_oauth import accounts
+
+    text = gmail.section("gmail").rstrip("\n") + "\n" + "".join(
+        "%s = %s\n" % item for item in keys.items())
+    return accounts.parse(text, "accounts.conf")["gmail"]
+
+
+def test_a_held_lock_is_waited_for_until_the_deadline_and_no_longer(gmail):
+    """Another process's refresh hung with the lock: msmtp gets an answer by the deadline."""
+    import threading
+
+    login(gmail, lifetime=250)  # stale: a refresh is needed, under the lock
+    result = []
+
+    def token():
+        try:
+            result.append(refresh(gmail, seconds=1.5, force=False))
+        except TryLater as error:
+            result.append(error)
+    with gmail.store.locked("gmail", timeout=5):
+        started = time.monotonic()
+        waiter = threading.Thread(target=token, daemon=True)  # a hang must not hang us
+        waiter.start()
+        waiter.join(timeout=10)
+        elapsed = time.monotonic() - started
+    assert len(result) == 1 and isinstance(result[0], TryLater), result
+    assert "held the token lock of 'gmail'" in str(result[0])
+    assert 1.0 <= elapsed <= 5, elapsed
+    assert gmail.google.counts["refresh_token"] == 0
+
+
+def test_a_login_google_ends_runs_notify_command_with_the_account_and_the_reason(gmail):
+    marker = os.path.join(os.path.dirname(gmail.store.directory), "notified.txt")
+    command = 'printf "%%s|%%s|%%s" "$OFFLINEIMAP_OAUTH_ACCOUNT" "$OFFLINEIMAP_OAUTH_USER" ' \
+              '"$OFFLINEIMAP_OAUTH_REASON" > %s' % marker
+    gmail.client.status = "production"  # no 7-day expiry: Google's own refusal is the reason
+    login(gmail)
+    gmail.google.revoke(USER)
+    with pytest.raises(LoginRequired):
+        refresh(gmail, account=configured(gmail, notify_command=command))
+    deadline = time.monotonic() + 20
+    while not os.path.exists(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)  # the command's output complete
+    with open(marker, encoding="utf-8") as handle:
+        assert handle.read() == ("gmail|%s|Google no longer accepts the stored login of "
+                                 "[account gmail]." % USER)
+
+
+def test_a_refresh_moves_the_refresh_token_where_token_store_now_says(
+        gmail, gnupg_home, monkeypatch, tmp_path):
+    """token_store changed from plain to gpg: the next refresh puts the refresh token in
+    the gpg file and leaves no plaintext copy; a gpg that hangs is given up by the deadline."""
+    from tests.vaults import plaintext_hits
+
+    home, keys = gnupg_home
+    monkeypatch.setenv("GNUPGHOME", str(home))
+    secret = login(gmail)["google"]["refresh_token"]
+    account = configured(gmail, token_store="gpg", gpg_key=keys["nopass"])
+    assert refresh(gmail, account=account)[0]
+    assert "refresh_token" not in gmail.store.load("gmail")["google"]
+    assert os.path.exists(os.path.join(gmail.store.directory, "gmail.json.gpg"))
+    assert plaintext_hits(str(tmp_path), [secret]) == []
+    assert refresh(gmail, account=account)[0]  # read back from gpg
+    assert gmail.google.counts["refresh_token"] == 2
+
+    from offlineimap_oauth.errors import Locked
+
+    hung = tmp_path / "hung-bin"
+    hung.mkdir()
+    (hung / "gpg").write_text("#!/bin/sh\nexec sleep 60\n")
+    (hung / "gpg").chmod(0o755)
+    monkeypatch.setenv("PATH", "%s:%s" % (hung, os.environ["PATH"]))
+    started = time.monotonic()
+    with pytest.raises(Locked) as raised:
+        refresh(gmail, seconds=2, account=account)
+    assert time.monotonic() - started < 6
+    assert raised.value.message.startswith("gpg did not finish within 2 s")
+    assert gmail.google.counts["refresh_token"] == 2

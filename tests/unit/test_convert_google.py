@@ -39,7 +39,8 @@ def test_a_gmail_entry_beside_an_outlook_one_becomes_a_google_account():
     assert (google.name, google.nnimap, google.imap_host, google.smtp_host, google.smtp_port) \
         == ("Gmail", "Gmail", "imap.gmail.com", "smtp.gmail.com", 587)
     assert google.scopes == () and google.tenant is None and google.redirect_uri is None
-    assert google.token_uri is None  # the older v4 URL is Google's: the default serves
+    # The older v4 URL is Google's: the default serves, so no endpoint is written.
+    assert "_uri" not in accounts_conf.render_section(google)
     assert any("oob is dropped: Google blocked the out-of-band redirect in 2022" in note
                for note in conversion.notes)
     assert conversion.skipped == []
