@@ -410,17 +410,16 @@ def test_accounts_conf_names_the_input_file_even_with_a_colon_in_its_path():
                                    "convert"
 
 
-def test_a_google_account_with_its_own_endpoints_reads_back_for_the_loader():
+def test_a_google_account_reads_back_for_the_loader_with_googles_own_endpoints():
     from offlineimap_oauth import accounts
 
     text = accounts_conf.render_section(google(
-        client_secret="GOCSPX-x", auth_uri="https://proxy.example/auth",
-        token_uri="https://proxy.example/token", scopes=("https://mail.google.com/", "openid")))
+        client_secret="GOCSPX-x", scopes=("https://mail.google.com/", "openid")))
     parsed = accounts.parse(text, "accounts.conf")["gmail"]
     assert (parsed.provider, parsed.auth_uri, parsed.token_uri, parsed.scopes) == (
-        "google", "https://proxy.example/auth", "https://proxy.example/token",
+        "google", "https://accounts.google.com/o/oauth2/auth", "https://oauth2.googleapis.com/token",
         ("https://mail.google.com/", "openid"))
-    assert "tenant" not in text and "redirect_uri" not in text
+    assert "tenant" not in text and "redirect_uri" not in text and "_uri" not in text
 
 
 def test_a_microsoft_account_outside_the_public_cloud_reads_back_for_the_loader():

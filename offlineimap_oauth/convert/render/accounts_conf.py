@@ -57,10 +57,7 @@ def render_section(account) -> str:
         lines.append("client_secret = %s" % quote(account.client_secret))
     if getattr(account, "client_secret_command", None):  # convert --client-secret-command
         lines.append("client_secret_command = %s" % quote(account.client_secret_command))
-    if google:  # no tenant, no redirect (login picks a loopback port); Google's endpoints
-        for key in ("auth_uri", "token_uri"):
-            if getattr(account, key, None):
-                lines.append("%s = %s" % (key, quote(getattr(account, key))))
+    if google:  # no tenant, no redirect (login picks a loopback port), Google's own endpoints
         if account.scopes:
             lines.append("scopes = %s" % quote(" ".join(account.scopes)))
         return "\n".join(lines) + "\n"

@@ -198,8 +198,6 @@ FIELDS = (
     ("smtp_host", ":smtp-server", _host),
     ("smtp_port", ":smtp-port", _port),
     ("nnimap", "nnimap server name", _free_text),
-    ("auth_uri", ":oauth2-auth-url", _url),
-    ("token_uri", ":oauth2-token-url", _url),
 )
 # What differs for a Google account (provider = google): no tenant, Google's scopes.
 GOOGLE_FIELDS = {"tenant": None, "scopes": _google_scopes}
