@@ -163,7 +163,9 @@ def test_ctrl_c_while_the_platform_is_slow_ends_token_with_130_keeping_the_login
     store = TokenStore(str(cli.state))
     before = store.load("outlook")
     idp.hang(seconds=3, count=1)
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    # Ctrl-C reaches the main thread, blocked reading the platform's answer.
+    timer = threading.Timer(0.3, signal.pthread_kill,
+                            (threading.main_thread().ident, signal.SIGINT))
     timer.start()
     try:
         code = cli_module.main(["token", "outlook", "--refresh"])

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import time
 
 import pytest
@@ -78,6 +79,26 @@ def own_platform(test_ca, tmp_path, monkeypatch):
         idp.reset_counts()
         in_this_process(cli, monkeypatch)
         yield cli
+
+
+@pytest.fixture
+def notices(monkeypatch):
+    """The notice commands started (notify.py), waited for after the test.
+
+    notify.py starts its watchdog and does not wait; a child left to exit
+    later would be reaped by a mutation tool's os.wait() as one of its own.
+    """
+    started = []
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(notify.subprocess, "Popen", Recorded)
+    yield started
+    for process in started:
+        process.wait(timeout=30)
 
 
 def account_of(cli, name="outlook"):
@@ -174,7 +195,7 @@ def test_a_failed_attempt_drops_the_saved_discovery_answers(cli, idp, outlook):
     assert not os.path.exists(discovery_cache.path(str(cli.state)))
 
 
-def test_a_dead_refresh_token_asks_for_a_login_and_notifies_once(own_platform):
+def test_a_dead_refresh_token_asks_for_a_login_and_notifies_once(own_platform, notices):
     cli, idp = own_platform, own_platform.platform.idp
     cli.write_config(cli.platform.config(outlook={"notify_command": "true"}))
     idp.expire_refresh_tokens(OUTLOOK["user"])
@@ -183,17 +204,20 @@ def test_a_dead_refresh_token_asks_for_a_login_and_notifies_once(own_platform):
     assert caught.value.code == "AADSTS700082" and "90 days" in caught.value.message
     assert "offlineimap-oauth login outlook" in caught.value.hint
     marker = notify.marker_path(str(cli.state), "outlook")
-    assert os.path.exists(marker)  # the notice ran (once: the marker stops a second)
+    assert os.path.exists(marker) and len(notices) == 1  # the marker stops a second one
+    with pytest.raises(LoginRequired):
+        refresh(cli)
+    assert len(notices) == 1
     assert cli.login_paste("outlook").returncode == 0
     assert not os.path.exists(marker)
 
 
-def test_a_successful_refresh_ends_the_login_needed_state(cli, idp, outlook):
+def test_a_successful_refresh_ends_the_login_needed_state(cli, idp, outlook, notices):
     cli.write_config(cli.platform.config(outlook={"notify_command": "true"}))
     marker = notify.marker_path(str(cli.state), "outlook")
     open(marker, "w").close()
     refresh(cli)
-    assert not os.path.exists(marker)
+    assert not os.path.exists(marker) and notices == []
 
 
 def test_a_refresh_token_of_another_user_is_never_used(cli, idp, outlook):
