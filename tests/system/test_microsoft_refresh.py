@@ -162,7 +162,11 @@ def test_persistent_server_errors_give_up_after_four_retries_keeping_the_login(
     with pytest.raises(TryLater) as caught:
         refresh(cli)
     assert idp.counts["refresh_token"] == 5  # the first try and RETRY_DELAYS_S's four
-    assert "try again later" in caught.value.hint.lower()
+    assert caught.value.message == ("Cannot reach Microsoft's identity platform for [account "
+                                    "outlook]: HTTP error from the identity platform (HTTP "
+                                    "Error: 500).")
+    assert caught.value.hint == ("Check the network and try again later; a still-valid cached "
+                                 "token keeps working meanwhile.")
     assert outlook.load("outlook") == before
 
 
