@@ -201,7 +201,9 @@ def test_a_failed_attempt_drops_the_saved_discovery_answers(cli, idp, outlook):
 
 def test_a_dead_refresh_token_asks_for_a_login_and_notifies_once(own_platform, notices):
     cli, idp = own_platform, own_platform.platform.idp
-    cli.write_config(cli.platform.config(outlook={"notify_command": "true"}))
+    told = cli.tmp / "told.txt"
+    command = 'echo "$OFFLINEIMAP_OAUTH_ACCOUNT|$OFFLINEIMAP_OAUTH_REASON" > %s' % told
+    cli.write_config(cli.platform.config(outlook={"notify_command": command}))
     idp.expire_refresh_tokens(OUTLOOK["user"])
     with pytest.raises(LoginRequired) as caught:
         refresh(cli)
@@ -209,6 +211,9 @@ def test_a_dead_refresh_token_asks_for_a_login_and_notifies_once(own_platform, n
     assert "offlineimap-oauth login outlook" in caught.value.hint
     marker = notify.marker_path(str(cli.state), "outlook")
     assert os.path.exists(marker) and len(notices) == 1  # the marker stops a second one
+    notices[0].wait(timeout=30)
+    # The notice names the account and why (the first line of what token says).
+    assert told.read_text() == "outlook|%s\n" % caught.value.message.splitlines()[0]
     with pytest.raises(LoginRequired):
         refresh(cli)
     assert len(notices) == 1
@@ -310,8 +315,8 @@ def test_an_authority_microsoft_does_not_know_is_a_config_error(cli, idp, outloo
         refresh(cli)
     assert caught.value.message == ("Microsoft does not know the authority %s of [account "
                                     "outlook]." % idp.authority("consumers"))
-    assert caught.value.hint.startswith("Check tenant (consumers, organizations, common, ")
-    assert caught.value.hint.endswith(" in %s." % cli.config)
+    assert caught.value.hint == ("Check tenant (consumers, organizations, common, a tenant ID "
+                                 "or domain) or authority in %s." % cli.config)
     assert caught.value.problems[0].startswith("MSAL said: ")
 
 
@@ -331,3 +336,32 @@ def test_a_platform_that_does_not_answer_is_given_up_by_the_deadline(cli, idp, o
     with pytest.raises(TryLater):
         refresh(cli, seconds=2)
     assert time.monotonic() - started < 4  # each request is cut to what is left, not 10 s
+
+
+def test_a_refresh_waits_for_the_lock_only_until_its_deadline(cli, idp, outlook):
+    with outlook.locked("outlook", timeout=5):  # another process refreshing
+        started = time.monotonic()
+        with pytest.raises(TryLater) as caught:
+            refresh(cli, seconds=0.3)
+        assert 0.25 <= time.monotonic() - started < 3
+    assert caught.value.message == ("Another offlineimap-oauth process has held the token lock "
+                                    "of 'outlook' for more than 0 s.")
+    assert idp.counts["refresh_token"] == 0
+
+
+def test_a_login_without_its_refresh_token_asks_for_a_login_without_asking_microsoft(
+        cli, idp, outlook):
+    state = outlook.load("outlook")
+    state["msal"]["RefreshToken"] = {}  # the user's account is there, its refresh token not
+    outlook.save("outlook", state)
+    with pytest.raises(LoginRequired) as caught:
+        refresh(cli)
+    assert caught.value.message == "No refresh token for me@outlook.jp in the store."
+    assert caught.value.hint == "Run: offlineimap-oauth login outlook"
+    assert idp.counts["refresh_token"] == 0
+
+
+def test_the_last_second_before_the_deadline_is_still_used(cli, idp, outlook):
+    token, _, _ = app._refresh_once(account_of(cli), outlook, outlook.load("outlook"),
+                                    time.monotonic() + 0.9, time.time)
+    assert idp.introspect(token)["active"] and idp.counts["refresh_token"] == 1
