@@ -317,7 +317,9 @@ def test_an_authority_microsoft_does_not_know_is_a_config_error(cli, idp, outloo
                                     "outlook]." % idp.authority("consumers"))
     assert caught.value.hint == ("Check tenant (consumers, organizations, common, a tenant ID "
                                  "or domain) or authority in %s." % cli.config)
+    # MSAL's own first line, which names the authority it could not use.
     assert caught.value.problems[0].startswith("MSAL said: ")
+    assert idp.authority("consumers") in caught.value.problems[0]
 
 
 def test_a_captive_portals_page_for_the_configuration_is_try_later(cli, idp, outlook):
