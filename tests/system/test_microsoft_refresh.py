@@ -367,3 +367,24 @@ def test_the_last_second_before_the_deadline_is_still_used(cli, idp, outlook):
     token, _, _ = app._refresh_once(account_of(cli), outlook, outlook.load("outlook"),
                                     time.monotonic() + 0.9, time.time)
     assert idp.introspect(token)["active"] and idp.counts["refresh_token"] == 1
+
+
+def test_a_network_failure_names_the_host_of_the_request_that_failed():
+    """Not the authority's host when another one failed (a token endpoint or a
+    cloud's discovery elsewhere): that is the host a proxy or firewall must let through."""
+    import types
+
+    import requests
+
+    account = types.SimpleNamespace(name="outlook",
+                                    authority="https://login.example.test/consumers")
+    failed = requests.Request("POST", "https://tokens.example.test:8443/oauth2/v2.0/token")
+    error = requests.exceptions.ConnectionError("[Errno 111] Connection refused",
+                                                request=failed.prepare())
+    assert app.network_error(error, account).message == (
+        "Cannot reach tokens.example.test:8443 for [account outlook] ([Errno 111] Connection "
+        "refused).")
+    # Without a request (raised before one was made), the authority's host.
+    bare = requests.exceptions.ConnectionError("Name or service not known")
+    assert app.network_error(bare, account).message == (
+        "Cannot reach login.example.test for [account outlook] (Name or service not known).")
