@@ -149,10 +149,14 @@ def test_a_fresh_stored_token_is_served_under_the_lock_without_asking(cli, idp, 
     assert signature == outlook.load_signed("outlook")[1]
 
 
-def test_one_server_error_is_retried(cli, idp, outlook):
+def test_one_server_error_is_retried(cli, idp, outlook, caplog):
     idp.fail(status=503, count=1)
+    caplog.set_level("DEBUG", logger=app.log.name)
     token, _, _ = refresh(cli)
     assert token and idp.counts["refresh_token"] == 2
+    # What -v shows: the retry and its pause.
+    said = [r.getMessage() for r in caplog.records if r.name == app.log.name]
+    assert said == ["refresh of outlook failed; retrying in 0.01 s"]
 
 
 def test_persistent_server_errors_give_up_after_four_retries_keeping_the_login(
