@@ -392,3 +392,13 @@ def test_a_network_failure_names_the_host_of_the_request_that_failed():
     bare = requests.exceptions.ConnectionError("Name or service not known")
     assert app.network_error(bare, account).message == (
         "Cannot reach login.example.test for [account outlook] (Name or service not known).")
+
+
+def test_a_refresh_that_had_to_ask_for_discovery_keeps_the_answers_for_the_next(
+        cli, idp, outlook):
+    os.unlink(discovery_cache.path(str(cli.state)))  # e.g. dropped after a failed attempt
+    refresh(cli)
+    assert idp.counts["refresh_token"] == 1 and sum(idp.counts.values()) > 1  # discovery asked
+    idp.reset_counts()
+    refresh(cli)
+    assert sum(idp.counts.values()) == idp.counts["refresh_token"] == 1, idp.counts
