@@ -180,10 +180,11 @@ def test_retries_stop_when_the_next_pause_would_pass_the_deadline(cli, idp, outl
     idp.fail(status=500, count=1000)
     started = time.monotonic()
     with pytest.raises(TryLater):
-        refresh(cli, seconds=3.5)
-    # 1 s pause (1 + 1 + 1 < 3.5), then 2 s would end past the deadline: two tries.
+        refresh(cli, seconds=2.8)
+    # A pause is taken while the retry would still start a second before the
+    # deadline: the 1 s pause (t + 1 + 1 < 2.8), not the 2 s one: two tries.
     assert idp.counts["refresh_token"] == 2
-    assert time.monotonic() - started < 3.5
+    assert time.monotonic() - started < 2.8
 
 
 def test_out_of_time_before_asking_gives_up_without_a_request(cli, idp, outlook):
