@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from offlineimap_oauth import accounts, discovery_cache, notify
+from offlineimap_oauth import accounts, discovery_cache, hotpath, notify
 from offlineimap_oauth.errors import ConfigError, LoginRequired, TryLater
 from offlineimap_oauth.providers.microsoft import app
 from offlineimap_oauth.store import TokenStore
@@ -191,7 +191,7 @@ def test_out_of_time_before_asking_gives_up_without_a_request(cli, idp, outlook)
     with pytest.raises(TryLater) as caught:
         app._refresh_once(account_of(cli), outlook, outlook.load("outlook"),
                           time.monotonic() - 1, time.time)
-    assert "out of time" in caught.value.message and "[account outlook]" in caught.value.message
+    assert caught.value.message == "Gave up refreshing [account outlook]: out of time."
     assert caught.value.hint == "Try again later."
     assert idp.counts["refresh_token"] == 0
 
@@ -403,3 +403,13 @@ def test_a_refresh_that_had_to_ask_for_discovery_keeps_the_answers_for_the_next(
     idp.reset_counts()
     refresh(cli)
     assert sum(idp.counts.values()) == idp.counts["refresh_token"] == 1, idp.counts
+
+
+def test_a_short_lived_token_is_handed_out_for_most_of_its_life(cli, idp, outlook, monkeypatch):
+    """Not refreshed at once: the margin shrinks with the lifetime (hotpath.margin_for)."""
+    monkeypatch.setattr(idp, "access_token_lifetime", 900)
+    started = time.time()
+    token, fresh_until, _ = refresh(cli)
+    margin = hotpath.margin_for(900)
+    assert margin < 600  # not the margin of an hour-long token
+    assert started + 900 - margin - 2 <= fresh_until <= time.time() + 900 - margin
