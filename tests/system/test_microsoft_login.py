@@ -12,6 +12,7 @@ against the simulated identity platform, as does a refresh after
 import io
 import json
 import os
+import re
 import signal
 import threading
 import time
@@ -195,3 +196,29 @@ def test_a_changed_token_store_moves_the_tokens_at_the_next_refresh(cli, idp, gn
     token, _, _ = app.refresh(account_of(cli, "outlook"), store, time.monotonic() + 30,
                               force=True)
     assert idp.introspect(token)["active"]
+
+
+def test_a_gpg_that_waits_for_a_passphrase_is_given_up_at_the_refreshs_deadline(
+        cli, idp, gnupg_home, monkeypatch, tmp_path):
+    """msmtp must not hang on a pinentry nobody sees: the decryption gets what is left
+    of the refresh's time, not gpg's own 25 s."""
+    from offlineimap_oauth.errors import Locked
+
+    home, keys = gnupg_home
+    monkeypatch.setenv("GNUPGHOME", str(home))
+    cli.write_config(cli.platform.config(outlook=dict(token_store="gpg", gpg_key=keys["nopass"])))
+    paste_login(cli, idp)
+    waiting = tmp_path / "bin"
+    waiting.mkdir()
+    (waiting / "gpg").write_text("#!/bin/sh\nexec sleep 30\n")
+    (waiting / "gpg").chmod(0o755)
+    monkeypatch.setenv("PATH", "%s:%s" % (waiting, os.environ["PATH"]))
+    monkeypatch.setattr("sys.stdin", io.StringIO())  # no terminal: as under msmtp
+    started = time.monotonic()
+    with pytest.raises(Locked) as caught:
+        app.refresh(account_of(cli, "outlook"), TokenStore(str(cli.state)),
+                    time.monotonic() + 2, force=True)
+    assert time.monotonic() - started < 6
+    assert re.fullmatch(r"gpg did not finish within [12] s \(a pinentry waiting for a "
+                        r"passphrase\?\)\.", caught.value.message), caught.value.message
+    assert idp.counts["refresh_token"] == 0
