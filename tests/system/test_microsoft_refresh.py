@@ -12,11 +12,12 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import time
 
 import pytest
 
-from offlineimap_oauth import accounts, discovery_cache, notify
+from offlineimap_oauth import accounts, discovery_cache, hotpath, notify
 from offlineimap_oauth.errors import ConfigError, LoginRequired, TryLater
 from offlineimap_oauth.providers.microsoft import app
 from offlineimap_oauth.store import TokenStore
@@ -80,6 +81,26 @@ def own_platform(test_ca, tmp_path, monkeypatch):
         yield cli
 
 
+@pytest.fixture
+def notices(monkeypatch):
+    """The notice commands started (notify.py), waited for after the test.
+
+    notify.py starts its watchdog and does not wait; a child left to exit
+    later would be reaped by a mutation tool's os.wait() as one of its own.
+    """
+    started = []
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(notify.subprocess, "Popen", Recorded)
+    yield started
+    for process in started:
+        process.wait(timeout=30)
+
+
 def account_of(cli, name="outlook"):
     return accounts.find(accounts.load(str(cli.config)), name, str(cli.config))
 
@@ -128,10 +149,14 @@ def test_a_fresh_stored_token_is_served_under_the_lock_without_asking(cli, idp, 
     assert signature == outlook.load_signed("outlook")[1]
 
 
-def test_one_server_error_is_retried(cli, idp, outlook):
+def test_one_server_error_is_retried(cli, idp, outlook, caplog):
     idp.fail(status=503, count=1)
+    caplog.set_level("DEBUG", logger=app.log.name)
     token, _, _ = refresh(cli)
     assert token and idp.counts["refresh_token"] == 2
+    # What -v shows: the retry and its pause.
+    said = [r.getMessage() for r in caplog.records if r.name == app.log.name]
+    assert said == ["refresh of outlook failed; retrying in 0.01 s"]
 
 
 def test_persistent_server_errors_give_up_after_four_retries_keeping_the_login(
@@ -141,7 +166,11 @@ def test_persistent_server_errors_give_up_after_four_retries_keeping_the_login(
     with pytest.raises(TryLater) as caught:
         refresh(cli)
     assert idp.counts["refresh_token"] == 5  # the first try and RETRY_DELAYS_S's four
-    assert "try again later" in caught.value.hint.lower()
+    assert caught.value.message == ("Cannot reach Microsoft's identity platform for [account "
+                                    "outlook]: HTTP error from the identity platform (HTTP "
+                                    "Error: 500).")
+    assert caught.value.hint == ("Check the network and try again later; a still-valid cached "
+                                 "token keeps working meanwhile.")
     assert outlook.load("outlook") == before
 
 
@@ -151,17 +180,18 @@ def test_retries_stop_when_the_next_pause_would_pass_the_deadline(cli, idp, outl
     idp.fail(status=500, count=1000)
     started = time.monotonic()
     with pytest.raises(TryLater):
-        refresh(cli, seconds=3.5)
-    # 1 s pause (1 + 1 + 1 < 3.5), then 2 s would end past the deadline: two tries.
+        refresh(cli, seconds=2.8)
+    # A pause is taken while the retry would still start a second before the
+    # deadline: the 1 s pause (t + 1 + 1 < 2.8), not the 2 s one: two tries.
     assert idp.counts["refresh_token"] == 2
-    assert time.monotonic() - started < 3.5
+    assert time.monotonic() - started < 2.8
 
 
 def test_out_of_time_before_asking_gives_up_without_a_request(cli, idp, outlook):
     with pytest.raises(TryLater) as caught:
         app._refresh_once(account_of(cli), outlook, outlook.load("outlook"),
                           time.monotonic() - 1, time.time)
-    assert "out of time" in caught.value.message and "[account outlook]" in caught.value.message
+    assert caught.value.message == "Gave up refreshing [account outlook]: out of time."
     assert caught.value.hint == "Try again later."
     assert idp.counts["refresh_token"] == 0
 
@@ -174,26 +204,34 @@ def test_a_failed_attempt_drops_the_saved_discovery_answers(cli, idp, outlook):
     assert not os.path.exists(discovery_cache.path(str(cli.state)))
 
 
-def test_a_dead_refresh_token_asks_for_a_login_and_notifies_once(own_platform):
+def test_a_dead_refresh_token_asks_for_a_login_and_notifies_once(own_platform, notices):
     cli, idp = own_platform, own_platform.platform.idp
-    cli.write_config(cli.platform.config(outlook={"notify_command": "true"}))
+    told = cli.tmp / "told.txt"
+    command = 'echo "$OFFLINEIMAP_OAUTH_ACCOUNT|$OFFLINEIMAP_OAUTH_REASON" > %s' % told
+    cli.write_config(cli.platform.config(outlook={"notify_command": command}))
     idp.expire_refresh_tokens(OUTLOOK["user"])
     with pytest.raises(LoginRequired) as caught:
         refresh(cli)
     assert caught.value.code == "AADSTS700082" and "90 days" in caught.value.message
     assert "offlineimap-oauth login outlook" in caught.value.hint
     marker = notify.marker_path(str(cli.state), "outlook")
-    assert os.path.exists(marker)  # the notice ran (once: the marker stops a second)
+    assert os.path.exists(marker) and len(notices) == 1  # the marker stops a second one
+    notices[0].wait(timeout=30)
+    # The notice names the account and why (the first line of what token says).
+    assert told.read_text() == "outlook|%s\n" % caught.value.message.splitlines()[0]
+    with pytest.raises(LoginRequired):
+        refresh(cli)
+    assert len(notices) == 1
     assert cli.login_paste("outlook").returncode == 0
     assert not os.path.exists(marker)
 
 
-def test_a_successful_refresh_ends_the_login_needed_state(cli, idp, outlook):
+def test_a_successful_refresh_ends_the_login_needed_state(cli, idp, outlook, notices):
     cli.write_config(cli.platform.config(outlook={"notify_command": "true"}))
     marker = notify.marker_path(str(cli.state), "outlook")
     open(marker, "w").close()
     refresh(cli)
-    assert not os.path.exists(marker)
+    assert not os.path.exists(marker) and notices == []
 
 
 def test_a_refresh_token_of_another_user_is_never_used(cli, idp, outlook):
@@ -282,9 +320,11 @@ def test_an_authority_microsoft_does_not_know_is_a_config_error(cli, idp, outloo
         refresh(cli)
     assert caught.value.message == ("Microsoft does not know the authority %s of [account "
                                     "outlook]." % idp.authority("consumers"))
-    assert caught.value.hint.startswith("Check tenant (consumers, organizations, common, ")
-    assert caught.value.hint.endswith(" in %s." % cli.config)
+    assert caught.value.hint == ("Check tenant (consumers, organizations, common, a tenant ID "
+                                 "or domain) or authority in %s." % cli.config)
+    # MSAL's own first line, which names the authority it could not use.
     assert caught.value.problems[0].startswith("MSAL said: ")
+    assert idp.authority("consumers") in caught.value.problems[0]
 
 
 def test_a_captive_portals_page_for_the_configuration_is_try_later(cli, idp, outlook):
@@ -303,3 +343,73 @@ def test_a_platform_that_does_not_answer_is_given_up_by_the_deadline(cli, idp, o
     with pytest.raises(TryLater):
         refresh(cli, seconds=2)
     assert time.monotonic() - started < 4  # each request is cut to what is left, not 10 s
+
+
+def test_a_refresh_waits_for_the_lock_only_until_its_deadline(cli, idp, outlook):
+    with outlook.locked("outlook", timeout=5):  # another process refreshing
+        started = time.monotonic()
+        with pytest.raises(TryLater) as caught:
+            refresh(cli, seconds=0.3)
+        assert 0.25 <= time.monotonic() - started < 3
+    assert caught.value.message == ("Another offlineimap-oauth process has held the token lock "
+                                    "of 'outlook' for more than 0 s.")
+    assert idp.counts["refresh_token"] == 0
+
+
+def test_a_login_without_its_refresh_token_asks_for_a_login_without_asking_microsoft(
+        cli, idp, outlook):
+    state = outlook.load("outlook")
+    state["msal"]["RefreshToken"] = {}  # the user's account is there, its refresh token not
+    outlook.save("outlook", state)
+    with pytest.raises(LoginRequired) as caught:
+        refresh(cli)
+    assert caught.value.message == "No refresh token for me@outlook.jp in the store."
+    assert caught.value.hint == "Run: offlineimap-oauth login outlook"
+    assert idp.counts["refresh_token"] == 0
+
+
+def test_the_last_second_before_the_deadline_is_still_used(cli, idp, outlook):
+    token, _, _ = app._refresh_once(account_of(cli), outlook, outlook.load("outlook"),
+                                    time.monotonic() + 0.9, time.time)
+    assert idp.introspect(token)["active"] and idp.counts["refresh_token"] == 1
+
+
+def test_a_network_failure_names_the_host_of_the_request_that_failed():
+    """Not the authority's host when another one failed (a token endpoint or a
+    cloud's discovery elsewhere): that is the host a proxy or firewall must let through."""
+    import types
+
+    import requests
+
+    account = types.SimpleNamespace(name="outlook",
+                                    authority="https://login.example.test/consumers")
+    failed = requests.Request("POST", "https://tokens.example.test:8443/oauth2/v2.0/token")
+    error = requests.exceptions.ConnectionError("[Errno 111] Connection refused",
+                                                request=failed.prepare())
+    assert app.network_error(error, account).message == (
+        "Cannot reach tokens.example.test:8443 for [account outlook] ([Errno 111] Connection "
+        "refused).")
+    # Without a request (raised before one was made), the authority's host.
+    bare = requests.exceptions.ConnectionError("Name or service not known")
+    assert app.network_error(bare, account).message == (
+        "Cannot reach login.example.test for [account outlook] (Name or service not known).")
+
+
+def test_a_refresh_that_had_to_ask_for_discovery_keeps_the_answers_for_the_next(
+        cli, idp, outlook):
+    os.unlink(discovery_cache.path(str(cli.state)))  # e.g. dropped after a failed attempt
+    refresh(cli)
+    assert idp.counts["refresh_token"] == 1 and sum(idp.counts.values()) > 1  # discovery asked
+    idp.reset_counts()
+    refresh(cli)
+    assert sum(idp.counts.values()) == idp.counts["refresh_token"] == 1, idp.counts
+
+
+def test_a_short_lived_token_is_handed_out_for_most_of_its_life(cli, idp, outlook, monkeypatch):
+    """Not refreshed at once: the margin shrinks with the lifetime (hotpath.margin_for)."""
+    monkeypatch.setattr(idp, "access_token_lifetime", 900)
+    started = time.time()
+    token, fresh_until, _ = refresh(cli)
+    margin = hotpath.margin_for(900)
+    assert margin < 600  # not the margin of an hour-long token
+    assert started + 900 - margin - 2 <= fresh_until <= time.time() + 900 - margin

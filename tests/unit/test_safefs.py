@@ -150,3 +150,58 @@ def test_replace_file_follows_a_dotfiles_link_and_gives_the_target_its_mode(tmp_
         os.umask(old)
     assert link.is_symlink() and target.read_text() == "new"
     assert mode(target) == 0o644
+
+
+# The refusals tell the user what is wrong and the one thing to do; their
+# whole text is the promise (STYLE.md: a message ends with the next step).
+
+def test_a_store_of_another_user_is_refused_with_the_way_out_in_full(tmp_path):
+    directory = tmp_path / "state"
+    directory.mkdir(mode=0o700)
+    os.chown(directory, OTHER_UID, os.getegid())
+    with pytest.raises(UnsafeStore) as raised:
+        safefs.check_private_dir(str(directory))
+    me = os.geteuid()
+    assert raised.value.message == (
+        "The token store %s belongs to user id %d, not to you (%d): its owner could read your "
+        "tokens or plant links in it." % (directory, OTHER_UID, me))
+    assert raised.value.hint == ("Move it aside (mv %s %s.suspect), then log in again to make "
+                                 "a new one." % (directory, directory))
+
+
+def test_a_store_others_may_write_is_refused_with_the_check_and_the_chmod_in_full(tmp_path):
+    directory = tmp_path / "state"
+    directory.mkdir()
+    os.chmod(directory, 0o1777)
+    with pytest.raises(UnsafeStore) as raised:
+        safefs.check_private_dir(str(directory))
+    assert raised.value.message == (
+        "The token store %s can be written by other users (mode 1777): anyone could have "
+        "planted a file or link in it." % directory)
+    assert raised.value.hint == ("Check that no file in it is a link you did not make, then: "
+                                 "chmod 700 %s" % directory)
+
+
+def test_a_link_is_refused_with_the_rm_in_full(tmp_path):
+    link = tmp_path / "a.json"
+    link.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(UnsafeStore) as raised:
+        safefs.open_read(str(link))
+    assert raised.value.message == (
+        "%s is a symbolic link; the token store never follows one (it could make a save "
+        "overwrite another of your files)." % link)
+    assert raised.value.hint == ("Remove it if you did not make it (rm %s), then run the "
+                                 "command again; a login may be needed." % link)
+    with pytest.raises(UnsafeStore) as listed:
+        safefs.check_no_links(str(tmp_path))
+    assert str(listed.value) == str(raised.value)
+
+
+def test_a_lock_file_that_is_not_ours_is_refused_with_the_rm_in_full(tmp_path):
+    path = tmp_path / "a.json.lock"
+    os.mkfifo(path, 0o600)
+    with pytest.raises(UnsafeStore) as raised:
+        safefs.FileLock(str(path), timeout=1).acquire()
+    assert raised.value.message == "The lock file %s is not a plain file of yours." % path
+    assert raised.value.hint == ("Remove it if you did not make it (rm %s), then run the "
+                                 "command again." % path)
