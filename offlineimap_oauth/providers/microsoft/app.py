@@ -100,8 +100,8 @@ class translate_transport_errors:
         if isinstance(error, requests.exceptions.RequestException):
             raise network_error(error, self.account) from None
         if isinstance(error, msal.exceptions.MsalServiceError):
-            what = "HTTP error from the identity platform (%s)" % (
-                getattr(error, "error_description", "") or error).__str__().splitlines()[0][:200]
+            # MSAL raises it only from raise_for_status, as one line: "HTTP Error: 500".
+            what = "HTTP error from the identity platform (%s)" % error
         else:
             return False
         raise TryLater("Cannot reach Microsoft's identity platform for [account %s]: %s."
