@@ -11,6 +11,7 @@ Emacs, offlineimap) writes lands in the real home directory.
 """
 
 import os
+import subprocess
 
 import pytest
 
@@ -31,6 +32,28 @@ def own_home(tmp_path_factory, monkeypatch):
     for variable in ("OFFLINEIMAP_OAUTH_CONFIG", "OFFLINEIMAP_OAUTH_STATE_DIR"):
         monkeypatch.delenv(variable, raising=False)
     return home
+
+
+@pytest.fixture
+def notices(monkeypatch):
+    """The notice commands started (notify.py), waited for after the test.
+
+    notify.py starts its watchdog and does not wait; a child left to exit
+    later would be reaped by a mutation tool's os.wait() as one of its own.
+    """
+    from offlineimap_oauth import notify
+
+    started = []
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(notify.subprocess, "Popen", Recorded)
+    yield started
+    for process in started:
+        process.wait(timeout=30)
 
 
 @pytest.fixture

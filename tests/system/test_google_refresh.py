@@ -380,7 +380,7 @@ def test_a_held_lock_is_waited_for_until_the_deadline_and_no_longer(gmail):
     assert gmail.google.counts["refresh_token"] == 0
 
 
-def test_a_login_google_ends_runs_notify_command_with_the_account_and_the_reason(gmail):
+def test_a_login_google_ends_runs_notify_command_with_the_account_and_the_reason(gmail, notices):
     marker = os.path.join(os.path.dirname(gmail.store.directory), "notified.txt")
     command = 'printf "%%s|%%s|%%s" "$OFFLINEIMAP_OAUTH_ACCOUNT" "$OFFLINEIMAP_OAUTH_USER" ' \
               '"$OFFLINEIMAP_OAUTH_REASON" > %s' % marker
@@ -389,10 +389,8 @@ def test_a_login_google_ends_runs_notify_command_with_the_account_and_the_reason
     gmail.google.revoke(USER)
     with pytest.raises(LoginRequired):
         refresh(gmail, account=configured(gmail, notify_command=command))
-    deadline = time.monotonic() + 20
-    while not os.path.exists(marker) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(0.2)  # the command's output complete
+    assert len(notices) == 1
+    notices[0].wait(timeout=30)  # the notice command has run to its end
     with open(marker, encoding="utf-8") as handle:
         assert handle.read() == ("gmail|%s|Google no longer accepts the stored login of "
                                  "[account gmail]." % USER)

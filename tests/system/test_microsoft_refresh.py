@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import time
 
 import pytest
@@ -79,26 +78,6 @@ def own_platform(test_ca, tmp_path, monkeypatch):
         idp.reset_counts()
         in_this_process(cli, monkeypatch)
         yield cli
-
-
-@pytest.fixture
-def notices(monkeypatch):
-    """The notice commands started (notify.py), waited for after the test.
-
-    notify.py starts its watchdog and does not wait; a child left to exit
-    later would be reaped by a mutation tool's os.wait() as one of its own.
-    """
-    started = []
-
-    class Recorded(subprocess.Popen):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            started.append(self)
-
-    monkeypatch.setattr(notify.subprocess, "Popen", Recorded)
-    yield started
-    for process in started:
-        process.wait(timeout=30)
 
 
 def account_of(cli, name="outlook"):
