@@ -80,3 +80,23 @@ def test_status_lines_show_expiry_and_warn_before_a_7_day_login_dies():
     assert "expired" in lines[0] and "WARNING: run offlineimap-oauth login gmail" in lines[1]
     assert "ya29" not in "".join(lines) and "1//R" not in "".join(lines)
     assert status.token_lines(ACCOUNT, None, NOW)[1].endswith("login gmail")
+
+
+def test_the_hot_path_serves_a_google_token_from_googles_record():
+    from offlineimap_oauth import hotpath
+
+    assert hotpath.cached_token(state(), ACCOUNT, NOW + 60) == ("ya29.A", NOW + 3599 - 600)
+    assert hotpath.cached_token(state(), ACCOUNT, NOW + 60, margin=60) == ("ya29.A", NOW + 3539)
+    assert hotpath.cached_token(state(), ACCOUNT, NOW + 3000) is None
+
+
+def test_the_hot_path_serves_a_stored_google_token_without_asking_google(tmp_path):
+    from offlineimap_oauth import hotpath
+    from offlineimap_oauth.store import TokenStore
+
+    store = TokenStore(str(tmp_path / "state"))
+    with store.locked("gmail", timeout=5):
+        signature = store.save("gmail", state())
+    assert hotpath.serve(ACCOUNT, store, now=lambda: NOW + 60) == (
+        "ya29.A", NOW + 3599 - 600, signature)
+    assert hotpath.access_token(ACCOUNT, store, now=lambda: NOW + 60) == ("ya29.A", NOW + 2999)
