@@ -426,3 +426,45 @@ def test_a_refresh_moves_the_refresh_token_where_token_store_now_says(
     assert time.monotonic() - started < 6
     assert raised.value.message.startswith("gpg did not finish within 2 s")
     assert gmail.google.counts["refresh_token"] == 2
+
+
+def test_the_hot_path_serves_an_encrypted_access_token_without_a_refresh_or_a_sidecar(
+        gmail, gnupg_home, monkeypatch):
+    """plaintext_access_token = no: a fresh token is decrypted and handed out without
+    waiting for a refresh's lock, no refresh, and no signature (no fast-path sidecar:
+    the token must stay off the disk)."""
+    from offlineimap_oauth import hotpath
+
+    home, keys = gnupg_home
+    monkeypatch.setenv("GNUPGHOME", str(home))
+    login(gmail)
+    account = configured(gmail, token_store="gpg", gpg_key=keys["nopass"],
+                         plaintext_access_token="no")
+    token = refresh(gmail, account=account)[0]
+    assert "access_token" not in gmail.store.load("gmail")["google"]
+    with gmail.store.locked("gmail", timeout=5):  # another process refreshing meanwhile
+        started = time.monotonic()
+        assert hotpath.serve(account, gmail.store)[0::2] == (token, None)
+        assert time.monotonic() - started < 5  # served without waiting for the lock
+    assert gmail.google.counts["refresh_token"] == 1
+
+
+def test_the_hot_path_hands_no_signature_for_a_plaintext_token_left_from_before(gmail):
+    """plaintext_access_token = no set while the file still holds a plaintext token: it
+    serves, but no sidecar may copy it again."""
+    from offlineimap_oauth import hotpath
+
+    login(gmail)
+    left = configured(gmail, plaintext_access_token="no", token_store="gpg", gpg_key="x")
+    hit = hotpath.serve(left, gmail.store)
+    assert hit[0] == gmail.store.load("gmail")["google"]["access_token"] and hit[2] is None
+    assert hotpath.serve(gmail.account, gmail.store)[2] is not None  # the default: a sidecar
+
+
+def test_the_hot_path_without_a_stored_login_asks_for_one(gmail):
+    from offlineimap_oauth import hotpath
+
+    with pytest.raises(LoginRequired) as caught:
+        hotpath.serve(gmail.account, gmail.store)
+    assert caught.value.message == "No token for %s ([account gmail])." % USER
+    assert gmail.google.counts["refresh_token"] == 0
