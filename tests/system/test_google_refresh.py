@@ -440,7 +440,8 @@ def test_the_hot_path_serves_an_encrypted_access_token_without_a_refresh_or_a_si
     login(gmail)
     account = configured(gmail, token_store="gpg", gpg_key=keys["nopass"],
                          plaintext_access_token="no")
-    token = refresh(gmail, account=account)[0]
+    token, _, signature = refresh(gmail, account=account)
+    assert signature is None  # nothing for a sidecar to copy
     assert "access_token" not in gmail.store.load("gmail")["google"]
     with gmail.store.locked("gmail", timeout=5):  # another process refreshing meanwhile
         started = time.monotonic()
