@@ -469,3 +469,29 @@ def test_the_hot_path_without_a_stored_login_asks_for_one(gmail):
         hotpath.serve(gmail.account, gmail.store)
     assert caught.value.message == "No token for %s ([account gmail])." % USER
     assert gmail.google.counts["refresh_token"] == 0
+
+
+def test_the_hot_path_gives_up_on_a_hung_gpg_at_its_deadline(gmail, gnupg_home, monkeypatch,
+                                                             tmp_path):
+    """Decrypting a stored access token to serve it is bound by `token`'s deadline: a gpg
+    waiting for a passphrase must not keep msmtp or offlineimap waiting for gpg's own."""
+    from offlineimap_oauth import hotpath
+    from offlineimap_oauth.errors import Locked
+
+    home, keys = gnupg_home
+    monkeypatch.setenv("GNUPGHOME", str(home))
+    login(gmail)
+    account = configured(gmail, token_store="gpg", gpg_key=keys["nopass"],
+                         plaintext_access_token="no")
+    refresh(gmail, account=account)
+    hung = tmp_path / "hung-bin"
+    hung.mkdir()
+    (hung / "gpg").write_text("#!/bin/sh\nexec sleep 60\n")
+    (hung / "gpg").chmod(0o755)
+    monkeypatch.setenv("PATH", "%s:%s" % (hung, os.environ["PATH"]))
+    monkeypatch.setattr(hotpath, "TOKEN_DEADLINE_S", 2)
+    started = time.monotonic()
+    with pytest.raises(Locked) as raised:
+        hotpath.serve(account, gmail.store)
+    assert time.monotonic() - started < 6
+    assert raised.value.message.startswith("gpg did not finish within 2 s")
