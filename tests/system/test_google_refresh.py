@@ -495,3 +495,15 @@ def test_the_hot_path_gives_up_on_a_hung_gpg_at_its_deadline(gmail, gnupg_home, 
         hotpath.serve(account, gmail.store)
     assert time.monotonic() - started < 6
     assert raised.value.message.startswith("gpg did not finish within 2 s")
+
+
+def test_the_hot_path_refreshes_a_google_token_at_google_by_its_clock_or_when_forced(gmail):
+    from offlineimap_oauth import hotpath
+
+    login(gmail)
+    first = gmail.store.load("gmail")["google"]["access_token"]
+    token = hotpath.serve(gmail.account, gmail.store, now=lambda: time.time() + 3500)[0]
+    assert token != first and gmail.google.counts["refresh_token"] == 1  # stale by that clock
+    assert gmail.google.tokeninfo(token)["aud"] == gmail.client.client_id
+    forced = hotpath.serve(gmail.account, gmail.store, force=True)[0]
+    assert forced != token and gmail.google.counts["refresh_token"] == 2
