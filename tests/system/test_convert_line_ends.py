@@ -4,8 +4,10 @@ changes only where convert changed it, and a second run changes nothing."""
 
 import os
 import re
+import subprocess
 
 from offlineimap_oauth.convert.write import line_end
+from tests.e2e._require import require_binary
 from tests.system.test_convert import FOREIGN_ACCOUNTS, FOREIGN_MSMTPRC, FOREIGN_OFFLINEIMAPRC
 from tests.system.test_convert_in_process import OUTPUTS, convert, files, home  # noqa: F401 (fixtures)
 
@@ -76,3 +78,21 @@ def test_the_first_line_end_decides_as_in_emacs(tmp_path):
         assert line_end(str(path)) == expected, data
     assert line_end(str(tmp_path / "absent")) == "\n"
     assert not os.path.exists(tmp_path / "absent")
+
+
+def test_msmtp_reads_the_merged_crlf_msmtprc(home, convert, tmp_path):
+    """The judge is msmtp itself: both the user's account and ours, from CRLF lines."""
+    users_files(home)
+    assert convert("--write").code == 0
+    rc = home / ".msmtprc"
+    stub = tmp_path / "token-stub"
+    stub.write_text("#!/bin/sh\necho TOKEN\n")
+    stub.chmod(0o700)
+    data = rc.read_bytes()
+    command = re.search(rb'passwordeval "(\S+) token outlook"', data).group(1)
+    rc.write_bytes(data.replace(command, str(stub).encode()))
+    for name, host in (("home", "smtp.example.org"), ("outlook", "smtp.office365.com")):
+        result = subprocess.run([require_binary("msmtp"), "--pretend", "-C", str(rc), "-a", name],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert "host = %s\n" % host in result.stdout, result.stdout
